@@ -1,0 +1,237 @@
+"""A strict YAML reader that remembers where every key and value came from.
+
+Policy files are written by people, so the reader refuses what YAML would otherwise accept
+silently: duplicate keys, aliases (and so alias bombs), absurd nesting, oversized files,
+floats (numbers become exact ``Decimal``), YAML 1.1 booleans such as ``yes`` or ``on``
+(they stay strings and fail type checks visibly), and timestamps with a time of day.
+
+    data = read_yaml_text("a: 1\\nb: [x, y]\\n", "example.yaml")
+    data["b"].spans[1]            # SourceSpan('example.yaml', 2, 8)
+    data.key_spans["b"]           # where the key ``b`` is written
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from govrules.errors import Diagnostic, PolicyLoadError
+from govrules.spans import SourceSpan
+
+__all__ = ["LocatedList", "LocatedMap", "read_yaml_file", "read_yaml_text", "span_at"]
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 40
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+class LocatedMap(dict[str, Any]):
+    """A mapping that knows the position of itself, of each key and of each value."""
+
+    span: SourceSpan
+    key_spans: dict[str, SourceSpan]
+    value_spans: dict[str, SourceSpan]
+
+
+class LocatedList(list[Any]):
+    """A sequence that knows the position of itself and of each item."""
+
+    span: SourceSpan
+    spans: list[SourceSpan]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and deep nesting while composing."""
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused("yaml-alias", "aliases (*name) are not allowed in policy files",
+                           event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                               self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.code, self.message, self.mark = code, message, mark
+
+
+def _span(file: str, mark: yaml.Mark) -> SourceSpan:
+    return SourceSpan(file, mark.line + 1, mark.column + 1)
+
+
+def _content_span(file: str, node: Node) -> SourceSpan:
+    """Where the first character of a scalar's content is (after an opening quote)."""
+    span = _span(file, node.start_mark)
+    style = getattr(node, "style", None)
+    if style in ("'", '"'):
+        return span.shifted(1)
+    if style in ("|", ">"):
+        return SourceSpan(file, span.line + 1, span.column + 2)
+    return span
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def build(self, node: Node) -> Any:
+        if isinstance(node, MappingNode):
+            return self._mapping(node)
+        if isinstance(node, SequenceNode):
+            items = LocatedList(self.build(child) for child in node.value)
+            items.span = _span(self.file, node.start_mark)
+            items.spans = [_content_span(self.file, child) for child in node.value]
+            return items
+        assert isinstance(node, ScalarNode)
+        return self._scalar(node)
+
+    def _mapping(self, node: MappingNode) -> LocatedMap:
+        result = LocatedMap()
+        result.span = _span(self.file, node.start_mark)
+        result.key_spans, result.value_spans = {}, {}
+        for key_node, value_node in node.value:
+            key_span = _span(self.file, key_node.start_mark)
+            if not isinstance(key_node, ScalarNode):
+                self.diagnostics.append(Diagnostic("yaml-key", "keys must be plain text", key_span))
+                continue
+            key = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.diagnostics.append(
+                    Diagnostic("yaml-merge", "merge keys (<<) are not allowed", key_span))
+                continue
+            if key in result:
+                first = result.key_spans[key]
+                self.diagnostics.append(Diagnostic(
+                    "duplicate-key", f"key '{key}' is written twice; the first is at line "
+                    f"{first.line}, column {first.column}", key_span,
+                    "keep one; YAML would silently keep the last"))
+                continue
+            result[key] = self.build(value_node)
+            result.key_spans[key] = key_span
+            result.value_spans[key] = _content_span(self.file, value_node)
+        return result
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag, text = node.tag, node.value
+        span = _content_span(self.file, node)
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            return text  # 'yes', 'on', ...: left as text so that a type check names it
+        if tag == "tag:yaml.org,2002:int":
+            try:
+                return int(text.replace("_", ""), 10)
+            except ValueError:
+                return text  # octal, hex or sexagesimal forms: left as text, rejected by type
+        if tag == "tag:yaml.org,2002:float":
+            try:
+                number = Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                self.diagnostics.append(Diagnostic(
+                    "yaml-number", f"'{text}' is not a finite decimal number", span))
+                return text
+            return number
+        if tag == "tag:yaml.org,2002:timestamp":
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                self.diagnostics.append(Diagnostic(
+                    "yaml-date", f"'{text}' is not a date written YYYY-MM-DD", span,
+                    "times of day are not used in policies"))
+                return text
+        if tag == "tag:yaml.org,2002:str":
+            return text
+        self.diagnostics.append(Diagnostic("yaml-tag", f"unsupported tag {tag}", span))
+        return text
+
+
+def read_yaml_text(text: str, file: str) -> Any:
+    """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise PolicyLoadError([Diagnostic(
+            "yaml-too-large", f"file is larger than {MAX_BYTES // 1024} KiB",
+            SourceSpan(file, 1, 1))])
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except _Refused as refused:
+        raise PolicyLoadError([Diagnostic(refused.code, refused.message,
+                                          _span(file, refused.mark))]) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        span = _span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
+        raise PolicyLoadError([Diagnostic("yaml-syntax", str(error.problem or error), span)]) \
+            from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise PolicyLoadError([Diagnostic("yaml-empty", "the file is empty", SourceSpan(file, 1, 1))])
+    builder = _Builder(file)
+    data = builder.build(node)
+    if builder.diagnostics:
+        raise PolicyLoadError(builder.diagnostics)
+    return data
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> Any:
+    """Read ``path``; positions name it as ``display`` (default: the path as given)."""
+    name = display if display is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise PolicyLoadError([Diagnostic("file-unreadable", error.strerror or str(error),
+                                          SourceSpan(name, 1, 1))]) from None
+    if len(raw) > MAX_BYTES:
+        raise PolicyLoadError([Diagnostic(
+            "yaml-too-large", f"file is larger than {MAX_BYTES // 1024} KiB",
+            SourceSpan(name, 1, 1))])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise PolicyLoadError([Diagnostic("file-encoding", f"not UTF-8 ({error.reason})",
+                                          SourceSpan(name, 1, 1))]) from None
+    return read_yaml_text(text, name)
+
+
+def span_at(root: Any, loc: tuple[int | str, ...]) -> SourceSpan | None:
+    """The most precise position known for the path ``loc`` inside ``root`` (pydantic style)."""
+    best: SourceSpan | None = getattr(root, "span", None)
+    node = root
+    for part in loc:
+        if isinstance(node, LocatedMap) and isinstance(part, str):
+            if part in node.value_spans:
+                best = node.value_spans[part]
+                node = node[part]
+                continue
+            return best
+        if isinstance(node, LocatedList) and isinstance(part, int) and 0 <= part < len(node):
+            best = node.spans[part]
+            node = node[part]
+            continue
+        if not isinstance(part, (str, int)):
+            continue
+        # pydantic inserts union-member or validator names into loc; skip what does not match
+        continue
+    return best

@@ -1,0 +1,253 @@
+"""Legal time on the official PRC calendar: statutory periods, working days, month ends.
+
+The rules, stated once here and used by every policy:
+
+* ``add_months`` / ``add_years`` -- the corresponding day of the target month, or that month's
+  last day when it has none (民法典 第二百零二条).
+* ``period_end`` -- a period of N days, months or years: the start day is not counted
+  (民法典 第二百零一条, 民事诉讼法 第八十五条); the period ends on the Nth day after, or on the
+  corresponding day (第二百零二条); a last day that is a rest day -- a public holiday, a
+  substituted day off, or a weekend that is not an official make-up workday -- moves to the next
+  working day (第二百零三条).
+* ``add_working_days`` / ``count_working_days`` -- "N个工作日": working days after the start day,
+  on the State Council's yearly schedule, make-up Saturdays and Sundays included.
+
+Every computation returns a ``DateComputation`` that names the days which moved or were
+skipped, and the years it touched for which no official schedule has been published (the
+calendar then only estimates, and the decision must say so).
+
+    cal = WorkingDayCalendar.prc()
+    period_end(cal, date(2026, 9, 20), 15, "days").result    # 2026-10-08
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "DateComputation",
+    "DayNote",
+    "WorkingDayCalendar",
+    "add_days",
+    "add_months",
+    "add_working_days",
+    "add_years",
+    "count_working_days",
+    "period_end",
+]
+
+DayKind = Literal["public_holiday", "weekend", "makeup_workday"]
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DayNote:
+    """Why one day is not an ordinary day: a holiday, a weekend, a make-up workday."""
+
+    day: dt.date
+    kind: DayKind
+    name: str
+
+    def __str__(self) -> str:
+        if self.kind == "public_holiday":
+            return f"{self.day.isoformat()} {self.name}, statutory holiday"
+        if self.kind == "weekend":
+            return f"{self.day.isoformat()} {self.name}, weekend rest day"
+        return f"{self.day.isoformat()} {self.name}, official make-up workday"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"date": self.day.isoformat(), "kind": self.kind, "name": self.name,
+                "text": str(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class DateComputation:
+    """A computed date (or count) and everything that shaped it."""
+
+    function: str
+    start: dt.date
+    amount: int
+    unit: str
+    result: dt.date | int
+    plain_end: dt.date | None
+    days: tuple[DayNote, ...]
+    unpublished_years: tuple[int, ...]
+    basis: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "function": self.function,
+            "start": self.start.isoformat(),
+            "amount": self.amount,
+            "unit": self.unit,
+            "result": self.result.isoformat() if isinstance(self.result, dt.date)
+            else self.result,
+            "plain_end": self.plain_end.isoformat() if self.plain_end else None,
+            "days": [note.to_dict() for note in self.days],
+            "unpublished_years": list(self.unpublished_years),
+            "basis": self.basis,
+        }
+
+
+class WorkingDayCalendar:
+    """Working days and rest days of the PRC, from the ``holidays`` package's China calendar.
+
+    Years with an officially published State Council schedule are those for which the package
+    records the substituted days off (``published_years``); other years are computed by the
+    package's rules and are only an estimate.
+    """
+
+    def __init__(self, country: holidays.HolidayBase | None = None) -> None:
+        self._source = country if country is not None else holidays.China()
+        special = getattr(self._source, "special_public_holidays", {}) or {}
+        self.published_years: frozenset[int] = frozenset(int(year) for year in special)
+        first, last = (min(self.published_years), max(self.published_years)) \
+            if self.published_years else (0, -1)
+        self.provenance = (f"holidays {holidays.__version__}, China; official State Council "
+                           f"schedules {first}-{last}")
+        self._years: dict[int, tuple[dict[dt.date, str], frozenset[dt.date]]] = {}
+
+    _shared: WorkingDayCalendar | None = None
+
+    @classmethod
+    def prc(cls) -> WorkingDayCalendar:
+        """The process-wide official PRC calendar (built once; it only ever grows a cache)."""
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
+
+    def _year(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
+        cached = self._years.get(year)
+        if cached is None:
+            table = holidays.China(years=year)
+            rest = {day: str(name) for day, name in table.items()}
+            makeup = frozenset(day for day in getattr(table, "weekend_workdays", ())
+                               if day.year == year)
+            cached = self._years[year] = (rest, makeup)
+        return cached
+
+    def note(self, day: dt.date) -> DayNote | None:
+        """What makes ``day`` special, or ``None`` for an ordinary working weekday."""
+        rest, makeup = self._year(day.year)
+        if day in rest:
+            return DayNote(day, "public_holiday", rest[day])
+        weekday = day.weekday()
+        if weekday >= 5:
+            if day in makeup:
+                return DayNote(day, "makeup_workday", _WEEKDAYS[weekday])
+            return DayNote(day, "weekend", _WEEKDAYS[weekday])
+        return None
+
+    def is_working_day(self, day: dt.date) -> bool:
+        rest, makeup = self._year(day.year)
+        if day in rest:
+            return False
+        return day.weekday() < 5 or day in makeup
+
+    def unpublished(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
+        """Years between the two dates (inclusive) that have no official schedule."""
+        low, high = min(first, last).year, max(first, last).year
+        return tuple(y for y in range(low, high + 1) if y not in self.published_years)
+
+
+def add_days(start: dt.date, days: int) -> dt.date:
+    return start + dt.timedelta(days=days)
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """Corresponding day ``months`` later; the month's last day when there is none (第二百零二条)."""
+    return start + relativedelta(months=months)
+
+
+def add_years(start: dt.date, years: int) -> dt.date:
+    """Corresponding day ``years`` later; 29 February becomes 28 February (第二百零二条)."""
+    return start + relativedelta(years=years)
+
+
+def period_end(calendar: WorkingDayCalendar, start: dt.date, amount: int,
+               unit: Literal["days", "months", "years"]) -> DateComputation:
+    """Last day of a statutory period of ``amount`` ``unit`` beginning the day after ``start``."""
+    if amount < 0:
+        raise ValueError(f"a period cannot be negative ({amount} {unit})")
+    if unit == "days":
+        plain = start + dt.timedelta(days=amount)
+    elif unit == "months":
+        plain = add_months(start, amount)
+    elif unit == "years":
+        plain = add_years(start, amount)
+    else:
+        raise ValueError(f"unknown period unit {unit!r}; use days, months or years")
+    end = plain
+    moved: list[DayNote] = []
+    while not calendar.is_working_day(end):
+        note = calendar.note(end)
+        assert note is not None
+        moved.append(note)
+        end += _ONE_DAY
+    if moved:
+        basis = (f"{amount} {unit} after {start.isoformat()} (start day not counted) ends on "
+                 f"{plain.isoformat()}, a rest day; moved to the next working day "
+                 f"{end.isoformat()}")
+    else:
+        basis = (f"{amount} {unit} after {start.isoformat()} (start day not counted) ends on "
+                 f"{end.isoformat()}, a working day")
+    return DateComputation("period_end", start, amount, unit, end, plain, tuple(moved),
+                           calendar.unpublished(plain, end), basis)
+
+
+def add_working_days(calendar: WorkingDayCalendar, start: dt.date,
+                     amount: int) -> DateComputation:
+    """The ``amount``-th working day after ``start`` (the start day is not counted)."""
+    if amount < 0:
+        raise ValueError(f"cannot count back {amount} working days")
+    day, counted = start, 0
+    notable: list[DayNote] = []
+    weekends = 0
+    while counted < amount:
+        day += _ONE_DAY
+        note = calendar.note(day)
+        if note is None:
+            counted += 1
+        elif note.kind == "makeup_workday":
+            counted += 1
+            notable.append(note)
+        elif note.kind == "public_holiday":
+            notable.append(note)
+        else:
+            weekends += 1
+    holidays_skipped = sum(1 for n in notable if n.kind == "public_holiday")
+    makeups = sum(1 for n in notable if n.kind == "makeup_workday")
+    basis = (f"{amount} working days after {start.isoformat()} (start day not counted): "
+             f"{day.isoformat()}; skipped {holidays_skipped} statutory holiday(s) and "
+             f"{weekends} weekend day(s), counted {makeups} make-up workday(s)")
+    return DateComputation("add_working_days", start, amount, "working_days", day, None,
+                           tuple(notable), calendar.unpublished(start + _ONE_DAY, day)
+                           if amount else (), basis)
+
+
+def count_working_days(calendar: WorkingDayCalendar, start: dt.date,
+                       end: dt.date) -> DateComputation:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
+    day, counted = start, 0
+    notable: list[DayNote] = []
+    while day < end:
+        day += _ONE_DAY
+        note = calendar.note(day)
+        if note is None:
+            counted += 1
+        elif note.kind == "makeup_workday":
+            counted += 1
+            notable.append(note)
+        elif note.kind == "public_holiday":
+            notable.append(note)
+    basis = (f"{counted} working days after {start.isoformat()} up to and including "
+             f"{end.isoformat()}")
+    return DateComputation("count_working_days", start, counted, "working_days", counted, None,
+                           tuple(notable), calendar.unpublished(start + _ONE_DAY, end)
+                           if end > start else (), basis)

@@ -1,0 +1,511 @@
+"""Static checking of expressions: names resolve, types fit, units agree -- at load time.
+
+``check`` turns a syntax tree into a ``Checked`` tree in which every node has a type, constant
+sub-expressions are folded, and every problem is reported with its offset, all at once.
+
+    checked, issues = check(parse_expression("contract_price * rate_min"), scope)
+    checked.type   # Type('money')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from govrules.expr.ast import Binary, Call, Conditional, Expr, ListLiteral, Literal, Name, Unary
+from govrules.expr.types import (
+    BOOL,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    MONEY,
+    PLAIN,
+    TEXT,
+    Type,
+    list_type,
+)
+
+__all__ = ["Checked", "ExpressionIssue", "ROUNDING_MODES", "Scope", "Symbol", "check",
+           "FUNCTIONS", "suggest"]
+
+ERROR = Type("error")
+ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
+PERIOD_UNITS = ("days", "months", "years")
+_NO_CONSTANT: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A name an expression may use: an input, a parameter, a computed value, ``as_of``."""
+
+    name: str
+    type: Type
+    slot: int
+    origin: str  # input | parameter | value | context
+
+
+class Scope(Protocol):
+    def lookup(self, name: str) -> Symbol | None: ...
+
+    def names(self) -> Iterable[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExpressionIssue:
+    code: str
+    message: str
+    offset: int
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A type-checked node. ``constant`` holds the folded value of a constant node."""
+
+    node: Expr
+    type: Type
+    args: tuple[Checked, ...] = ()
+    symbol: Symbol | None = None
+    constant: Any = _NO_CONSTANT
+    literal: bool = False
+
+    @property
+    def is_constant(self) -> bool:
+        return self.constant is not _NO_CONSTANT
+
+    def names(self) -> frozenset[Symbol]:
+        """Every symbol this expression reads."""
+        found: set[Symbol] = set()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node.symbol is not None:
+                found.add(node.symbol)
+            stack.extend(node.args)
+        return frozenset(found)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+@dataclass
+class _Checker:
+    scope: Scope
+    allowed_numbers: frozenset[Decimal]
+    issues: list[ExpressionIssue] = field(default_factory=list)
+
+    def fail(self, node: Expr, code: str, message: str, hint: str | None = None) -> Checked:
+        self.issues.append(ExpressionIssue(code, message, node.offset, hint))
+        return Checked(node, ERROR)
+
+    def visit(self, node: Expr) -> Checked:
+        if isinstance(node, Literal):
+            return self.literal(node)
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Unary):
+            return self.unary(node)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, Conditional):
+            return self.conditional(node)
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, ListLiteral):
+            return self.list_literal(node)
+        raise AssertionError(f"unknown node {node!r}")
+
+    def literal(self, node: Literal) -> Checked:
+        value = node.value
+        if isinstance(value, bool):
+            return Checked(node, BOOL, constant=value, literal=True)
+        if isinstance(value, (int, Decimal)):
+            if Decimal(value) not in self.allowed_numbers:
+                return self.fail(node, "uncited-number",
+                                 f"the number {value} has no citation",
+                                 "make it a parameter with a 'cite'")
+            return Checked(node, INTEGER if isinstance(value, int) else DECIMAL,
+                           constant=value, literal=True)
+        return Checked(node, TEXT, constant=value, literal=True)
+
+    def name(self, node: Name) -> Checked:
+        symbol = self.scope.lookup(node.name)
+        if symbol is None:
+            return self.fail(node, "unknown-name",
+                             f"'{node.name}' is not an input, parameter or value",
+                             suggest(node.name, self.scope.names()))
+        return Checked(node, symbol.type, symbol=symbol)
+
+    def unary(self, node: Unary) -> Checked:
+        operand = self.visit(node.operand)
+        if operand.type is ERROR:
+            return Checked(node, ERROR)
+        if node.op == "not":
+            if operand.type.kind != "bool":
+                return self.fail(node, "type-mismatch",
+                                 f"'not' needs a bool, got {operand.type}")
+            return self.fold(Checked(node, BOOL.as_optional(operand.type.optional), (operand,)))
+        if not operand.type.numeric:
+            return self.fail(node, "type-mismatch", f"cannot negate {operand.type}")
+        return self.fold(Checked(node, operand.type, (operand,), literal=operand.literal))
+
+    def binary(self, node: Binary) -> Checked:
+        left, right = self.visit(node.left), self.visit(node.right)
+        if left.type is ERROR or right.type is ERROR:
+            return Checked(node, ERROR)
+        optional = left.type.optional or right.type.optional
+        op = node.op
+        if op in ("and", "or"):
+            for side in (left, right):
+                if side.type.kind != "bool":
+                    return self.fail(side.node, "type-mismatch",
+                                     f"'{op}' needs bools, got {side.type}")
+            return self.fold(Checked(node, BOOL.as_optional(optional), (left, right)))
+        if op in ("in", "not in"):
+            return self.membership(node, left, right, optional)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            return self.comparison(node, left, right, optional)
+        result = self.arithmetic(node, left, right)
+        if result is None:
+            return Checked(node, ERROR)
+        return self.fold(Checked(node, result.as_optional(optional), (left, right)))
+
+    def arithmetic(self, node: Binary, left: Checked, right: Checked) -> Type | None:
+        lt, rt, op = left.type, right.type, node.op
+        if lt.kind == "date" or rt.kind == "date":
+            self.fail(node, "type-mismatch", f"cannot use '{op}' on {lt} and {rt}",
+                      "use add_days, add_months, period_end or days_between for dates")
+            return None
+        if not lt.numeric or not rt.numeric:
+            self.fail(node, "type-mismatch", f"cannot use '{op}' on {lt} and {rt}")
+            return None
+        lk, rk = self.adopt(left, rt.kind), self.adopt(right, lt.kind)
+        if op in ("+", "-"):
+            if lk == rk:
+                return Type(lk)
+            if lk in PLAIN and rk in PLAIN:
+                return DECIMAL
+            self.fail(node, "unit-mismatch", f"cannot {'add' if op == '+' else 'subtract'} "
+                      f"{rk} {'to' if op == '+' else 'from'} {lk}")
+            return None
+        if op == "*":
+            if lk in PLAIN and rk in PLAIN:
+                return INTEGER if lk == rk == "integer" else DECIMAL
+            if lk in PLAIN:
+                return Type(rk)
+            if rk in PLAIN:
+                return Type(lk)
+            if {lk, rk} == {"money", "rate"}:
+                return MONEY
+            if lk == rk == "rate":
+                return Type("rate")
+            self.fail(node, "unit-mismatch", f"cannot multiply {lk} by {rk}")
+            return None
+        # division
+        if rk in PLAIN:
+            return Type(lk) if lk not in PLAIN else DECIMAL
+        if lk == rk:
+            return DECIMAL
+        if lk == "money" and rk == "rate":
+            return MONEY
+        self.fail(node, "unit-mismatch", f"cannot divide {lk} by {rk}")
+        return None
+
+    @staticmethod
+    def adopt(side: Checked, other_kind: str) -> str:
+        """A bare 0 or 1 takes the unit of the other operand."""
+        if side.literal and side.type.kind in PLAIN and other_kind not in PLAIN:
+            return other_kind
+        return side.type.kind
+
+    def comparable(self, node: Expr, left: Checked, right: Checked) -> bool:
+        lt, rt = left.type, right.type
+        if lt.numeric and rt.numeric:
+            lk, rk = self.adopt(left, rt.kind), self.adopt(right, lt.kind)
+            if lk == rk or (lk in PLAIN and rk in PLAIN):
+                return True
+            self.fail(node, "unit-mismatch", f"cannot compare {lt} with {rt}")
+            return False
+        if lt.kind == "enum" and rt.kind == "text" and right.is_constant:
+            return self.enum_member(right, lt)
+        if rt.kind == "enum" and lt.kind == "text" and left.is_constant:
+            return self.enum_member(left, rt)
+        if lt.same_shape(rt):
+            return True
+        self.fail(node, "type-mismatch", f"cannot compare {lt} with {rt}")
+        return False
+
+    def enum_member(self, text: Checked, enum: Type) -> bool:
+        values = enum.values or ()
+        if text.constant in values:
+            return True
+        self.fail(text.node, "unknown-enum-value",
+                  f"'{text.constant}' is not one of {', '.join(values)}",
+                  suggest(str(text.constant), values))
+        return False
+
+    def comparison(self, node: Binary, left: Checked, right: Checked,
+                   optional: bool) -> Checked:
+        if node.op in ("<", "<=", ">", ">=") and not (
+                (left.type.numeric and right.type.numeric)
+                or (left.type.kind == right.type.kind == "date")):
+            return self.fail(node, "type-mismatch",
+                             f"cannot order {left.type} and {right.type} with '{node.op}'")
+        if not self.comparable(node, left, right):
+            return Checked(node, ERROR)
+        return self.fold(Checked(node, BOOL.as_optional(optional), (left, right)))
+
+    def membership(self, node: Binary, left: Checked, right: Checked,
+                   optional: bool) -> Checked:
+        if right.type.kind != "list" or right.type.item is None:
+            return self.fail(node, "type-mismatch", f"'{node.op}' needs a list on the right, "
+                             f"got {right.type}")
+        item = right.type.item
+        if isinstance(right.node, ListLiteral):
+            for element in right.args:
+                if not self.comparable(element.node, left, element):
+                    return Checked(node, ERROR)
+        elif left.type.kind == "text" and left.is_constant and item.kind == "enum":
+            if not self.enum_member(left, item):
+                return Checked(node, ERROR)
+        elif not left.type.same_shape(item):
+            return self.fail(node, "type-mismatch", f"cannot look for {left.type} in {right.type}")
+        return self.fold(Checked(node, BOOL.as_optional(optional), (left, right)))
+
+    def conditional(self, node: Conditional) -> Checked:
+        condition = self.visit(node.condition)
+        then, otherwise = self.visit(node.then), self.visit(node.otherwise)
+        if ERROR in (condition.type, then.type, otherwise.type):
+            return Checked(node, ERROR)
+        if condition.type.kind != "bool":
+            return self.fail(node.condition, "type-mismatch",
+                             f"'if' needs a bool condition, got {condition.type}")
+        joined = self.unify(node, (then, otherwise))
+        if joined is None:
+            return Checked(node, ERROR)
+        optional = condition.type.optional or then.type.optional or otherwise.type.optional
+        return self.fold(Checked(node, joined.as_optional(optional), (condition, then, otherwise)))
+
+    def unify(self, node: Expr, items: tuple[Checked, ...]) -> Type | None:
+        """The common type of several branches or arguments (bare 0/1 adopt a unit)."""
+        unit_kinds = {item.type.kind for item in items if not item.literal}
+        first = next((item.type for item in items if not item.literal), items[0].type)
+        if all(item.type.numeric for item in items):
+            non_plain = {k for k in unit_kinds if k not in PLAIN}
+            if len(non_plain) > 1 or (non_plain and unit_kinds & PLAIN):
+                self.fail(node, "unit-mismatch",
+                          "cannot mix " + " and ".join(sorted(unit_kinds)))
+                return None
+            if non_plain:
+                return Type(non_plain.pop())
+            all_kinds = {item.type.kind for item in items}
+            return INTEGER if all_kinds == {"integer"} else DECIMAL
+        for item in items:
+            if not item.type.same_shape(first):
+                self.fail(item.node, "type-mismatch", f"expected {first}, got {item.type}")
+                return None
+        return first.as_optional(False)
+
+    def list_literal(self, node: ListLiteral) -> Checked:
+        items = tuple(self.visit(item) for item in node.items)
+        if any(item.type is ERROR for item in items):
+            return Checked(node, ERROR)
+        if not items:
+            return self.fail(node, "type-mismatch", "an empty list has no type")
+        joined = self.unify(node, items)
+        if joined is None:
+            return Checked(node, ERROR)
+        constant = tuple(item.constant for item in items) \
+            if all(item.is_constant for item in items) else _NO_CONSTANT
+        return Checked(node, list_type(joined), items, constant=constant)
+
+    def call(self, node: Call) -> Checked:
+        spec = FUNCTIONS.get(node.function)
+        if spec is None:
+            return self.fail(node, "unknown-function", f"'{node.function}' is not a function",
+                             suggest(node.function, FUNCTIONS))
+        if node.function == "given":
+            if len(node.args) != 1 or not isinstance(node.args[0], Name):
+                return self.fail(node, "bad-arguments", "given() takes one name")
+        args = tuple(self.visit(arg) for arg in node.args)
+        if any(arg.type is ERROR for arg in args):
+            return Checked(node, ERROR)
+        low, high = spec.arity
+        if not low <= len(args) <= (high if high >= 0 else len(args)):
+            expected = f"{low}" if low == high else f"{low} or more" if high < 0 \
+                else f"{low} to {high}"
+            return self.fail(node, "bad-arguments", f"{node.function}() takes {expected} "
+                             f"argument(s), got {len(args)}", f"usage: {spec.usage}")
+        result = spec.check(self, node, args)
+        if result is None:
+            return Checked(node, ERROR)
+        if spec.optional_propagates:
+            result = result.as_optional(any(arg.type.optional for arg in args))
+        checked = Checked(node, result, args)
+        if node.function == "date":
+            text = str(args[0].constant)
+            try:
+                value = dt.date.fromisoformat(text)
+            except ValueError:
+                return self.fail(node, "bad-date", f"'{text}' is not a date written YYYY-MM-DD")
+            return Checked(node, DATE, args, constant=value)
+        return checked
+
+    def fold(self, checked: Checked) -> Checked:
+        """Constant folding is left to the compiler; the checker only marks literals."""
+        return checked
+
+
+# ------------------------------------------------------------------ function signatures
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    usage: str
+    arity: tuple[int, int]  # (min, max); max -1 = any
+    check: Callable[[_Checker, Call, tuple[Checked, ...]], Type | None]
+    optional_propagates: bool = True
+    summary: str = ""
+
+
+def _need(checker: _Checker, arg: Checked, kinds: tuple[str, ...], what: str) -> bool:
+    if arg.type.kind in kinds:
+        return True
+    checker.fail(arg.node, "type-mismatch", f"{what} must be {' or '.join(kinds)}, "
+                 f"got {arg.type}")
+    return False
+
+
+def _text_choice(checker: _Checker, arg: Checked, choices: tuple[str, ...], what: str) -> bool:
+    if arg.type.kind == "text" and arg.is_constant and arg.constant in choices:
+        return True
+    checker.fail(arg.node, "bad-arguments", f"{what} must be one of "
+                 f"{', '.join(repr(c) for c in choices)}", suggest(str(arg.constant), choices))
+    return False
+
+
+def _extreme(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    if all(arg.type.kind == "date" for arg in args):
+        return DATE
+    for arg in args:
+        if not arg.type.numeric:
+            checker.fail(arg.node, "type-mismatch", f"{node.function}() takes numbers or dates, "
+                         f"got {arg.type}")
+            return None
+    return checker.unify(node, args)
+
+
+def _round(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    if not _need(checker, args[0], ("money", "decimal", "integer"), "the amount"):
+        return None
+    if not _text_choice(checker, args[1], ROUNDING_MODES, "the rounding mode"):
+        return None
+    return MONEY
+
+
+def _given(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    return BOOL
+
+
+def _all_known(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    for arg in args:
+        if not _need(checker, arg, ("bool",), "each argument"):
+            return None
+    return BOOL.as_optional(True)
+
+
+def _coalesce(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    joined = checker.unify(node, args)
+    return None if joined is None else joined.as_optional(args[-1].type.optional)
+
+
+def _date_literal(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    if args[0].type.kind != "text" or not args[0].is_constant:
+        checker.fail(node, "bad-arguments", "date() takes a literal 'YYYY-MM-DD'")
+        return None
+    return DATE
+
+
+def _shift(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    ok = _need(checker, args[0], ("date",), "the start") and \
+        _need(checker, args[1], ("integer",), "the amount")
+    return DATE if ok else None
+
+
+def _period(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    if _shift(checker, node, args[:2]) is None:
+        return None
+    return DATE if _text_choice(checker, args[2], PERIOD_UNITS, "the unit") else None
+
+
+def _between(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    ok = all(_need(checker, arg, ("date",), "each argument") for arg in args)
+    return INTEGER if ok else None
+
+
+def _date_part(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    return INTEGER if _need(checker, args[0], ("date",), "the argument") else None
+
+
+def _clamp(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    return _extreme(checker, node, args)
+
+
+def _abs(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    return args[0].type.as_optional(False) if _need(
+        checker, args[0], ("integer", "decimal", "money", "rate"), "the argument") else None
+
+
+def _size(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    return INTEGER if _need(checker, args[0], ("list",), "the argument") else None
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "min": FunctionSpec("min(a, b, ...)", (2, -1), _extreme, summary="smallest value"),
+    "max": FunctionSpec("max(a, b, ...)", (2, -1), _extreme, summary="largest value"),
+    "clamp": FunctionSpec("clamp(x, low, high)", (3, 3), _clamp,
+                          summary="x limited to [low, high]"),
+    "abs": FunctionSpec("abs(x)", (1, 1), _abs, summary="absolute value"),
+    "round_fen": FunctionSpec("round_fen(amount, 'half_up')", (2, 2), _round,
+                              summary="round money to 0.01 yuan with an explicit mode"),
+    "given": FunctionSpec("given(name)", (1, 1), _given, optional_propagates=False,
+                          summary="true when the fact or value is known"),
+    "all_known": FunctionSpec("all_known(check, ...)", (1, -1), _all_known,
+                              optional_propagates=False,
+                              summary="true when every known check holds; unknown if none is"),
+    "coalesce": FunctionSpec("coalesce(a, b, ...)", (2, -1), _coalesce,
+                             optional_propagates=False, summary="first known value"),
+    "date": FunctionSpec("date('YYYY-MM-DD')", (1, 1), _date_literal, summary="a fixed date"),
+    "add_days": FunctionSpec("add_days(date, n)", (2, 2), _shift,
+                             summary="calendar days later, no adjustment"),
+    "add_months": FunctionSpec("add_months(date, n)", (2, 2), _shift,
+                               summary="corresponding day n months later (month-end rule)"),
+    "add_years": FunctionSpec("add_years(date, n)", (2, 2), _shift,
+                              summary="corresponding day n years later (month-end rule)"),
+    "period_end": FunctionSpec("period_end(start, n, 'days'|'months'|'years')", (3, 3), _period,
+                               summary="last day of a statutory period (X日/X个月/X年)"),
+    "add_working_days": FunctionSpec("add_working_days(start, n)", (2, 2), _shift,
+                                     summary="n-th working day after start (X个工作日)"),
+    "count_working_days": FunctionSpec("count_working_days(start, end)", (2, 2), _between,
+                                       summary="working days after start up to end"),
+    "days_between": FunctionSpec("days_between(start, end)", (2, 2), _between,
+                                 summary="calendar days from start to end"),
+    "year": FunctionSpec("year(date)", (1, 1), _date_part, summary="the year"),
+    "month": FunctionSpec("month(date)", (1, 1), _date_part, summary="the month, 1-12"),
+    "day": FunctionSpec("day(date)", (1, 1), _date_part, summary="the day of the month"),
+    "size": FunctionSpec("size(list)", (1, 1), _size, summary="number of items"),
+}
+
+
+def check(tree: Expr, scope: Scope,
+          allowed_numbers: frozenset[Decimal] = frozenset({Decimal(0), Decimal(1)}),
+          ) -> tuple[Checked, list[ExpressionIssue]]:
+    """Type-check ``tree`` against ``scope``; all problems are returned, none raised."""
+    checker = _Checker(scope, allowed_numbers)
+    return checker.visit(tree), checker.issues

@@ -1,0 +1,222 @@
+"""Parse expression text into the syntax tree (a Pratt parser; no ``eval`` anywhere).
+
+Grammar, loosest binding first::
+
+    expr     := 'if' expr 'then' expr 'else' expr | or
+    or       := and ('or' and)*
+    and      := not ('and' not)*
+    not      := 'not' not | compare
+    compare  := sum (('=='|'!='|'<'|'<='|'>'|'>='|'in'|'not' 'in') sum)?
+    sum      := product (('+'|'-') product)*
+    product  := unary (('*'|'/') unary)*
+    unary    := '-' unary | primary
+    primary  := NUMBER | STRING | 'true' | 'false' | NAME | NAME '(' args ')' | '[' args ']'
+              | '(' expr ')'
+
+    parse_expression("max(previous_rate - step, floor_rate)")
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from govrules.expr.ast import Binary, Call, Conditional, Expr, ListLiteral, Literal, Name, Unary
+
+__all__ = ["ExpressionSyntaxError", "parse_expression"]
+
+KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "in", "true", "false"})
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<string>'[^'\n]*'|"[^"\n]*")
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|[-+*/<>(),\[\]])
+""", re.VERBOSE)
+_COMPARE = frozenset({"==", "!=", "<", "<=", ">", ">="})
+MAX_LENGTH = 4000
+MAX_DEPTH = 60
+
+
+class ExpressionSyntaxError(Exception):
+    """Malformed expression text; ``offset`` is the 0-based character position."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message, self.offset = message, offset
+
+
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    tokens: list[tuple[str, str, int]] = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            raise ExpressionSyntaxError(f"unexpected character {text[position]!r}", position)
+        kind = match.lastgroup or ""
+        if kind != "space":
+            value = match.group()
+            if kind == "name" and value in KEYWORDS:
+                kind = "keyword"
+            tokens.append((kind, value, position))
+        position = match.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.tokens = _tokenize(text)
+        self.index = 0
+        self.depth = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.index]
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def accept(self, value: str) -> bool:
+        kind, text, _ = self.peek()
+        if kind in ("op", "keyword") and text == value:
+            self.index += 1
+            return True
+        return False
+
+    def expect(self, value: str) -> None:
+        if not self.accept(value):
+            _, text, offset = self.peek()
+            found = repr(text) if text else "the end of the expression"
+            raise ExpressionSyntaxError(f"expected '{value}' but found {found}", offset)
+
+    def expression(self) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionSyntaxError("expression nested too deeply", self.peek()[2])
+        try:
+            offset = self.peek()[2]
+            if self.accept("if"):
+                condition = self.expression()
+                self.expect("then")
+                then = self.expression()
+                self.expect("else")
+                otherwise = self.expression()
+                return Conditional(offset, condition, then, otherwise)
+            return self.disjunction()
+        finally:
+            self.depth -= 1
+
+    def disjunction(self) -> Expr:
+        left = self.conjunction()
+        while True:
+            offset = self.peek()[2]
+            if not self.accept("or"):
+                return left
+            left = Binary(offset, "or", left, self.conjunction())
+
+    def conjunction(self) -> Expr:
+        left = self.negation()
+        while True:
+            offset = self.peek()[2]
+            if not self.accept("and"):
+                return left
+            left = Binary(offset, "and", left, self.negation())
+
+    def negation(self) -> Expr:
+        offset = self.peek()[2]
+        if self.peek()[:2] == ("keyword", "not") and self.tokens[self.index + 1][1] != "in":
+            self.index += 1
+            return Unary(offset, "not", self.negation())
+        return self.comparison()
+
+    def comparison(self) -> Expr:
+        left = self.sum()
+        kind, text, offset = self.peek()
+        if kind == "op" and text in _COMPARE:
+            self.index += 1
+            op = text
+        elif kind == "keyword" and text == "in":
+            self.index += 1
+            op = "in"
+        elif kind == "keyword" and text == "not" and self.tokens[self.index + 1][1] == "in":
+            self.index += 2
+            op = "not in"
+        else:
+            return left
+        right = self.sum()
+        follow_kind, follow, follow_offset = self.peek()
+        if (follow_kind == "op" and follow in _COMPARE) or follow == "in":
+            raise ExpressionSyntaxError(
+                "comparisons do not chain; write 'a <= b and b <= c'", follow_offset)
+        return Binary(offset, op, left, right)
+
+    def sum(self) -> Expr:
+        left = self.product()
+        while True:
+            kind, text, offset = self.peek()
+            if kind == "op" and text in ("+", "-"):
+                self.index += 1
+                left = Binary(offset, text, left, self.product())
+            else:
+                return left
+
+    def product(self) -> Expr:
+        left = self.unary()
+        while True:
+            kind, text, offset = self.peek()
+            if kind == "op" and text in ("*", "/"):
+                self.index += 1
+                left = Binary(offset, text, left, self.unary())
+            else:
+                return left
+
+    def unary(self) -> Expr:
+        offset = self.peek()[2]
+        if self.accept("-"):
+            return Unary(offset, "-", self.unary())
+        return self.primary()
+
+    def primary(self) -> Expr:
+        kind, text, offset = self.take()
+        if kind == "number":
+            return Literal(offset, Decimal(text) if "." in text else int(text))
+        if kind == "string":
+            return Literal(offset, text[1:-1])
+        if kind == "keyword" and text in ("true", "false"):
+            return Literal(offset, text == "true")
+        if kind == "name":
+            if self.accept("("):
+                return Call(offset, text, self.arguments(")"))
+            return Name(offset, text)
+        if kind == "op" and text == "[":
+            return ListLiteral(offset, self.arguments("]"))
+        if kind == "op" and text == "(":
+            inner = self.expression()
+            self.expect(")")
+            return inner
+        found = repr(text) if text else "the end of the expression"
+        raise ExpressionSyntaxError(f"expected a value but found {found}", offset)
+
+    def arguments(self, closing: str) -> tuple[Expr, ...]:
+        items: list[Expr] = []
+        if self.accept(closing):
+            return ()
+        while True:
+            items.append(self.expression())
+            if self.accept(closing):
+                return tuple(items)
+            self.expect(",")
+
+
+def parse_expression(text: str) -> Expr:
+    """Parse ``text``; raise ``ExpressionSyntaxError`` with the offset of the first problem."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionSyntaxError(f"expression longer than {MAX_LENGTH} characters", 0)
+    parser = _Parser(text)
+    tree = parser.expression()
+    kind, value, offset = parser.peek()
+    if kind != "end":
+        raise ExpressionSyntaxError(f"unexpected {value!r} after a complete expression", offset)
+    return tree

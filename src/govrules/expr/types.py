@@ -1,0 +1,74 @@
+"""Static types of the expression language.
+
+Numbers carry a unit so that the checker can refuse nonsense a policy author would not see:
+money plus a rate, a date compared with a number. ``integer`` and ``decimal`` are plain numbers;
+``money`` (yuan) and ``rate`` (a fraction, 0.04 is 4%) are numbers with a unit. A type is
+``optional`` when its value may be unknown at run time (an input the caller may omit, a value
+that no rule set); operations on an optional value give an unknown result rather than fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+__all__ = ["Type", "BOOL", "DATE", "DECIMAL", "INTEGER", "MONEY", "RATE", "TEXT", "NUMERIC",
+           "PLAIN", "enum_type", "list_type", "scalar"]
+
+NUMERIC = frozenset({"integer", "decimal", "money", "rate"})
+PLAIN = frozenset({"integer", "decimal"})
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    kind: str  # bool integer decimal money rate date text enum list
+    values: tuple[str, ...] | None = None  # enum members
+    item: Type | None = None  # list element
+    optional: bool = False
+
+    def __str__(self) -> str:
+        if self.kind == "enum" and self.values is not None:
+            text = "enum(" + ", ".join(self.values) + ")"
+        elif self.kind == "list" and self.item is not None:
+            text = f"list of {self.item}"
+        else:
+            text = self.kind
+        return text
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+    def as_optional(self, optional: bool = True) -> Type:
+        return self if self.optional == optional else replace(self, optional=optional)
+
+    def same_shape(self, other: Type) -> bool:
+        """Equal ignoring optionality (an enum matches an enum of the same members)."""
+        return self.as_optional(False) == other.as_optional(False)
+
+
+BOOL = Type("bool")
+INTEGER = Type("integer")
+DECIMAL = Type("decimal")
+MONEY = Type("money")
+RATE = Type("rate")
+DATE = Type("date")
+TEXT = Type("text")
+_SCALARS = {t.kind: t for t in (BOOL, INTEGER, DECIMAL, MONEY, RATE, DATE, TEXT)}
+
+
+def enum_type(values: tuple[str, ...]) -> Type:
+    return Type("enum", values=tuple(values))
+
+
+def list_type(item: Type) -> Type:
+    return Type("list", item=item.as_optional(False))
+
+
+def scalar(kind: str, values: tuple[str, ...] | None = None,
+           item: str | None = None, item_values: tuple[str, ...] | None = None) -> Type:
+    """The type named in a policy file (``type``, ``values``, ``items``)."""
+    if kind == "enum":
+        return enum_type(values or ())
+    if kind == "list":
+        return list_type(scalar(item or "text", item_values))
+    return _SCALARS[kind]
