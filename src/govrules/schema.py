@@ -70,6 +70,7 @@ class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     _span: SourceSpan | None = PrivateAttr(default=None)
     _field_spans: dict[str, SourceSpan] = PrivateAttr(default_factory=dict)
+    _entry_spans: dict[str, dict[str, SourceSpan]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -78,6 +79,8 @@ class _Node(BaseModel):
         if isinstance(data, LocatedMap):
             node._span = data.span
             node._field_spans = data.value_spans
+            node._entry_spans = {key: value.value_spans for key, value in data.items()
+                                 if isinstance(value, LocatedMap)}
         return node
 
     def span_of(self, field: str | None = None) -> SourceSpan | None:
@@ -89,6 +92,10 @@ class _Node(BaseModel):
             if found is not None:
                 return found
         return self._span
+
+    def entry_span(self, field: str, key: str) -> SourceSpan | None:
+        """Where the value of ``key`` inside the mapping field ``field`` is written."""
+        return self._entry_spans.get(field, {}).get(key) or self.span_of(field)
 
 
 class Bilingual(_Node):

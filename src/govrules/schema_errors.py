@@ -1,0 +1,98 @@
+"""Turn pydantic validation errors on a file model into located diagnostics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from govrules._yaml import LocatedMap, span_at
+from govrules.errors import Diagnostic
+from govrules.expr.checker import suggest
+from govrules.spans import SourceSpan
+
+__all__ = ["diagnostics_from_validation"]
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+def _clean_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Drop the names pydantic adds for union members and wrappers ('str', 'function-...')."""
+    kept: list[int | str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            kept.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            kept.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not kept[-1:] == [part]:
+            # a key that is absent (missing field) or not a key at all (union tag)
+            if part.isidentifier() and part not in ("str", "int", "bool", "date", "decimal") \
+                    and not part.startswith(("function-", "tagged-union", "literal")):
+                kept.append(part)
+                node = None
+    return tuple(kept)
+
+
+def diagnostics_from_validation(error: ValidationError, data: Any,
+                                file: str) -> list[Diagnostic]:
+    """One diagnostic per distinct problem, located as precisely as the YAML allows."""
+    found: list[Diagnostic] = []
+    seen: set[tuple[str, str]] = set()
+    for item in error.errors(include_url=False):
+        loc = _clean_loc(data, tuple(item["loc"]))
+        kind = item["type"]
+        where = _field_path(loc)
+        span: SourceSpan | None
+        hint: str | None = None
+        if kind == "extra_forbidden":
+            parent = _parent(data, loc)
+            key = str(loc[-1]) if loc else ""
+            span = parent.key_spans.get(key) if isinstance(parent, LocatedMap) else None
+            hint = suggest(key, _KNOWN_KEYS)
+            code, message = "unknown-key", f"'{key}' is not a known key here ({where})"
+        elif kind == "missing":
+            span = span_at(data, loc[:-1])
+            code, message = "missing-key", f"'{loc[-1]}' is required ({where})"
+        else:
+            span = span_at(data, loc)
+            code = "invalid-value"
+            message = f"{where}: {item['msg']}"
+            if "input" in item and not isinstance(item["input"], (dict, list)):
+                message += f" (got {item['input']!r})"
+        key = (where, code)
+        if key in seen:  # one report per place, not one per union member
+            continue
+        seen.add(key)
+        found.append(Diagnostic(code, message, span or SourceSpan(file, 1, 1), hint))
+    return found
+
+
+def _parent(data: Any, loc: tuple[int | str, ...]) -> Any:
+    node = data
+    for part in loc[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+# Every key used anywhere in the file formats, for "did you mean" on a misspelt key.
+_KNOWN_KEYS = (
+    "kind", "id", "version", "title", "description", "jurisdiction", "sources", "effective",
+    "from", "to", "inputs", "parameters", "outputs", "outcome", "rules", "interpretations",
+    "tests", "type", "values", "items", "required", "required_when", "cite", "gt", "ge", "lt",
+    "le", "value", "unverified", "note", "internal", "report_missing", "default", "titles",
+    "code", "level", "zh", "en", "when", "set", "notice", "interpretation", "defeats", "name",
+    "as_of", "input", "expect", "missing", "notices", "error", "label", "text", "excerpt",
+    "verification", "issuer", "document_number", "issued", "repealed", "origin", "seed",
+    "url", "checked_against", "coverage", "notes", "clauses",
+)

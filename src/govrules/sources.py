@@ -1,0 +1,141 @@
+"""Source documents: loading them and resolving citations to their clauses.
+
+Documents are looked up by id in the ``sources/`` folders the library is given; a document is
+read from ``<id>.yaml`` the first time a policy cites it, so that a policy run never pays for
+the documents it does not use.
+
+    library = SourceLibrary([Path("policies/sources")])
+    citation = library.resolve("cn.jilin.taobei.wage_deposit_integrity", "art4.item1")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from govrules._yaml import read_yaml_file
+from govrules.citations import Citation
+from govrules.errors import Diagnostic, PolicyLoadError
+from govrules.schema import SourceDocumentModel
+from govrules.schema_errors import diagnostics_from_validation
+from govrules.spans import SourceSpan
+
+__all__ = ["SourceDocument", "SourceLibrary"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """A loaded source document: its metadata, its clauses, and a hash of its file."""
+
+    model: SourceDocumentModel
+    path: str
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def citation(self, clause_id: str) -> Citation | None:
+        clause = self.model.clauses.get(clause_id)
+        if clause is None:
+            return None
+        return Citation(
+            document=self.model.id, clause=clause_id, document_title=self.model.title.zh,
+            document_title_en=self.model.title.en, document_number=self.model.document_number,
+            label=clause.label, text=clause.text,
+            verification=clause.verification or self.model.verification,
+            excerpt=clause.excerpt)
+
+    def in_force(self, day: dt.date) -> bool:
+        starts = self.model.effective or self.model.issued
+        if starts is not None and day < starts:
+            return False
+        return self.model.repealed is None or day < self.model.repealed
+
+
+class SourceLibrary:
+    """The source documents found in some folders, read on first use."""
+
+    def __init__(self, folders: Sequence[Path], root: Path | None = None) -> None:
+        self.folders = tuple(folders)
+        self.root = root
+        self._documents: dict[str, SourceDocument] = {}
+        self._failures: dict[str, tuple[Diagnostic, ...]] = {}
+
+    def _display(self, path: Path) -> str:
+        if self.root is not None:
+            try:
+                return path.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        return path.as_posix()
+
+    def paths(self) -> list[Path]:
+        found: list[Path] = []
+        for folder in self.folders:
+            found.extend(sorted(folder.glob("*.yaml")))
+        return found
+
+    def ids(self) -> list[str]:
+        return [path.stem for path in self.paths()]
+
+    def _path_for(self, document_id: str) -> Path | None:
+        for folder in self.folders:
+            candidate = folder / f"{document_id}.yaml"
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def get(self, document_id: str) -> SourceDocument | None:
+        """The document, or ``None`` when there is no file for it; raises if the file is bad."""
+        if document_id in self._documents:
+            return self._documents[document_id]
+        if document_id in self._failures:
+            raise PolicyLoadError(self._failures[document_id])
+        path = self._path_for(document_id)
+        if path is None:
+            return None
+        try:
+            document = self.load(path)
+        except PolicyLoadError as error:
+            self._failures[document_id] = tuple(error.diagnostics)
+            raise
+        self._documents[document_id] = document
+        return document
+
+    def load(self, path: Path) -> SourceDocument:
+        """Read and check one source file."""
+        display = self._display(path)
+        data = read_yaml_file(path, display)
+        try:
+            model = SourceDocumentModel.model_validate(data)
+        except ValidationError as error:
+            raise PolicyLoadError(diagnostics_from_validation(error, data, display)) from None
+        if model.id != path.stem:
+            raise PolicyLoadError([Diagnostic(
+                "source-id-mismatch", f"the file defines '{model.id}' but is named "
+                f"'{path.name}'", model.span_of("id") or SourceSpan(display, 1, 1),
+                f"rename the file to {model.id}.yaml")])
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return SourceDocument(model, display, digest)
+
+    def check_all(self) -> list[Diagnostic]:
+        """Load every source file, returning the problems of all of them."""
+        problems: list[Diagnostic] = []
+        for path in self.paths():
+            try:
+                self.get(path.stem)
+            except PolicyLoadError as error:
+                problems.extend(error.diagnostics)
+        return problems
+
+    def documents(self) -> Iterable[SourceDocument]:
+        for document_id in self.ids():
+            document = self.get(document_id)
+            if document is not None:
+                yield document
