@@ -421,6 +421,10 @@ class _Compilation:
             condition = draft["condition"]
             always = condition is None or (condition.is_constant and condition.constant is True)
             reads = tuple(sorted((s.name, s.slot, s.origin) for s in self.reads(draft)))
+            in_condition = sorted(s.name for s in (condition.names() if condition else ())
+                                  if s.origin == "parameter")
+            in_sets = sorted({s.name for _, checked in draft["sets"] for s in checked.names()
+                              if s.origin == "parameter"} - set(in_condition))
             rules.append(CompiledRule(
                 id=model.id, index=i, title_en=model.title.en if model.title else None,
                 title_zh=model.title.zh if model.title else None,
@@ -431,7 +435,9 @@ class _Compilation:
                 sets=tuple(sets), notice=draft["notice"], citations=draft["citations"],
                 interpretations=draft["interpretations"],
                 defeated_by=tuple(sorted(defeated_by.get(model.id, ()))),
-                input_slots=frozenset(inputs), reads=reads, span=model.span_of()))
+                input_slots=frozenset(inputs), reads=reads,
+                condition_parameters=tuple(in_condition), set_parameters=tuple(in_sets),
+                span=model.span_of()))
         return tuple(rules), {slot: frozenset(v) for slot, v in value_inputs.items()}
 
 

@@ -206,6 +206,21 @@ class Engine:
             recorder = TraceRecorder() if trace else NULL_RECORDER
         return _evaluate(policy, validated.__dict__, day, self.calendar, recorder)
 
+    def evaluate_version(self, policy: CompiledPolicy, case: Mapping[str, Any],
+                         as_of: dt.date, *, trace: bool = True) -> Decision:
+        """Evaluate under one given policy version (its tests, a saved decision's version)."""
+        if not policy.in_force(as_of):
+            raise UnknownPolicyError(f"{policy.id} {policy.version} is not in force on {as_of}")
+        model = self._case_models.get((policy.id, policy.version))
+        if model is None:
+            model = self._case_models[(policy.id, policy.version)] = build_case_model(policy)
+        try:
+            validated = model.model_validate(case)
+        except ValidationError as error:
+            raise case_errors(error, policy) from None
+        recorder: Recorder = TraceRecorder() if trace else NULL_RECORDER
+        return _evaluate(policy, validated.__dict__, as_of, self.calendar, recorder)
+
 
 def _evaluate(policy: CompiledPolicy, facts: dict[str, Any], as_of: dt.date,
               calendar: WorkingDayCalendar, recorder: Recorder) -> Decision:
@@ -236,25 +251,28 @@ def _evaluate(policy: CompiledPolicy, facts: dict[str, Any], as_of: dt.date,
         frame.rule = rule.id
         if blocked and rule.input_slots & blocked:
             if tracing:
-                _record_rule(recorder, policy, rule, frame, None, "skipped",
+                _record_rule(recorder, rule, frame, None, "skipped",
                              detail="required facts are missing")
             continue
         try:
+            if tracing:
+                _record_parameters(recorder, policy, rule, rule.condition_parameters, as_of)
             if rule.condition is None:
                 holds: Any = True
             else:
                 holds = (rule.condition_traced if tracing else rule.condition)(frame)
             if holds is not True:
                 if tracing:
-                    _record_rule(recorder, policy, rule, frame, holds,
+                    _record_rule(recorder, rule, frame, holds,
                                  "unknown" if holds is MISSING else "not_applicable")
                 continue
             defeater = next((policy.rules[i] for i in rule.defeated_by if applied_flags[i]), None)
             if defeater is not None:
                 if tracing:
-                    _record_rule(recorder, policy, rule, frame, True, "defeated",
-                                 defeated_by=defeater)
+                    _record_rule(recorder, rule, frame, True, "defeated", defeated_by=defeater)
                 continue
+            if tracing:
+                _record_parameters(recorder, policy, rule, rule.set_parameters, as_of)
             produced = {}
             for slot, name, fast, traced in rule.sets:
                 value = (traced if tracing else fast)(frame)
@@ -272,7 +290,7 @@ def _evaluate(policy: CompiledPolicy, facts: dict[str, Any], as_of: dt.date,
         if rule.notice is not None:
             notices.append(rule.notice)
         if tracing:
-            _record_rule(recorder, policy, rule, frame, True, "applied", produced=produced)
+            _record_rule(recorder, rule, frame, True, "applied", produced=produced)
 
     for name, first, second in conflicts:
         values[policy.slot_of[name]] = MISSING
@@ -372,18 +390,22 @@ def _unverified_notices(policy: CompiledPolicy, applied: list[CompiledRule],
     return flagged
 
 
-def _record_rule(recorder: Recorder, policy: CompiledPolicy, rule: CompiledRule, frame: _Frame,
-                 holds: Any, status: str, *, produced: dict[str, Any] | None = None,
+def _record_parameters(recorder: Recorder, policy: CompiledPolicy, rule: CompiledRule,
+                       names: tuple[str, ...], as_of: dt.date) -> None:
+    """Record each parameter read, where the lookup happens: value, start date, clause."""
+    for name in names:
+        value = policy.parameters_by_name[name].at(as_of)
+        if value is not None:
+            recorder.record({"event": "parameter", "rule": rule.id, "name": name,
+                             "value": to_json_value(value.value),
+                             "effective_from": value.effective_from.isoformat(),
+                             "citations": [c.ref for c in value.citations],
+                             "unverified": value.unverified})
+
+
+def _record_rule(recorder: Recorder, rule: CompiledRule, frame: _Frame, holds: Any,
+                 status: str, *, produced: dict[str, Any] | None = None,
                  defeated_by: CompiledRule | None = None, detail: str | None = None) -> None:
-    for name, slot, origin in rule.reads:
-        if origin == "parameter" and status != "skipped":
-            value = policy.parameters_by_name[name].at(frame.v[policy.as_of_slot])
-            if value is not None:
-                recorder.record({"event": "parameter", "rule": rule.id, "name": name,
-                                 "value": to_json_value(value.value),
-                                 "effective_from": value.effective_from.isoformat(),
-                                 "citations": [c.ref for c in value.citations],
-                                 "unverified": value.unverified})
     event: dict[str, Any] = {
         "event": "rule", "rule": rule.id, "title": rule.title_en, "title_zh": rule.title_zh,
         "status": status, "condition": rule.condition_text,

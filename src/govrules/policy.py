@@ -112,6 +112,8 @@ class CompiledRule:
     defeated_by: tuple[int, ...]  # indexes of rules that defeat this one
     input_slots: frozenset[int]  # inputs read, directly or through values
     reads: tuple[tuple[str, int, str], ...]  # (name, slot, origin) read directly
+    condition_parameters: tuple[str, ...]  # parameters the condition reads
+    set_parameters: tuple[str, ...]  # further parameters read when the rule applies
     span: SourceSpan | None
 
 

@@ -127,7 +127,7 @@ class SourceDocumentModel(_Node):
     kind: Literal["source"]
     id: DottedId
     title: Bilingual
-    issuer: str
+    issuer: str | None = None
     document_number: str | None = None
     issued: dt.date | None = None
     effective: dt.date | None = None

@@ -1,0 +1,285 @@
+"""The ``govrules`` command line.
+
+    govrules list
+    govrules validate [PATH ...]
+    govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
+    govrules schema POLICY_ID
+    govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
+    govrules test [PATH]                 run the tests written next to the policies
+
+Exit codes: 0 success (any decision, an incomplete one too); 1 a check failed or an internal
+error; 2 bad input, bad arguments or an unknown policy (the message goes to stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from govrules._yaml import read_yaml_file
+from govrules.engine import Engine, bundled_policy_directory, load_policies
+from govrules.errors import (
+    CaseError,
+    Diagnostic,
+    EvaluationError,
+    GovrulesError,
+    PolicyLoadError,
+    UnknownPolicyError,
+)
+from govrules.render import explain_text
+from govrules.sources import SourceLibrary
+from govrules.testing import run_policy_tests
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    """Bad arguments or an unreadable case file: exit 2 with the message on stderr."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def _engine(folders: list[str] | None) -> Engine:
+    if folders:
+        return Engine.from_directory(*folders)
+    return Engine.default()
+
+
+def read_case_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Facts from a JSON or YAML file, and the envelope (policy, as_of) if the file has one.
+
+    JSON numbers are read as exact decimals, never floats.
+    """
+    if not path.is_file():
+        raise _UsageError(f"{path}: no such file")
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise _UsageError(f"{path}: not valid JSON ({error})") from None
+    else:
+        try:
+            data = read_yaml_file(path)
+        except PolicyLoadError as error:
+            raise _UsageError(str(error)) from None
+    if not isinstance(data, dict):
+        raise _UsageError(f"{path}: a case file holds a JSON/YAML object of facts")
+    if "facts" in data and "policy" in data:
+        facts = data["facts"]
+        if not isinstance(facts, dict):
+            raise _UsageError(f"{path}: 'facts' must be an object")
+        return dict(facts), {k: v for k, v in data.items() if k != "facts"}
+    return dict(data), None
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+    for diagnostic in diagnostics:
+        print(str(diagnostic), file=stream)
+
+
+# ------------------------------------------------------------------------------ commands
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    engine = _engine(args.policies)
+    for policy in engine.policies():
+        period = policy.model.effective
+        until = period.to.isoformat() if period.to else "…"
+        print(f"{policy.id}  {policy.version}  {period.from_.isoformat()}–{until}  "
+              f"{policy.model.jurisdiction}  {policy.model.title.zh} / {policy.model.title.en}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
+    problems: list[Diagnostic] = []
+    policy_folders = []
+    for folder in folders:
+        if not folder.exists():
+            problems.append(Diagnostic("no-directory", f"'{folder}' does not exist"))
+        elif folder.is_dir():
+            policy_folders.append(folder)
+        else:
+            problems.append(Diagnostic("not-a-directory", f"'{folder}' is not a directory"))
+    policies, sources, found = load_policies(policy_folders, Path.cwd())
+    problems.extend(found)
+    reported = {str(d) for d in problems}
+    for diagnostic in sources.check_all():
+        if str(diagnostic) not in reported:
+            problems.append(diagnostic)
+    if problems:
+        _print_diagnostics(problems, sys.stdout)
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ok: {len(policies)} policies, {len(sources.ids())} source documents")
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    engine = _engine(args.policies)
+    facts, envelope = read_case_file(Path(args.case))
+    if envelope and envelope.get("policy") not in (None, args.policy_id):
+        raise _UsageError(f"{args.case} is a case for {envelope['policy']}, not {args.policy_id}")
+    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
+    decision = engine.evaluate(args.policy_id, facts, as_of=as_of, trace=not args.no_trace)
+    if args.format == "json":
+        sys.stdout.write(decision.to_json() + "\n")
+    else:
+        sys.stdout.write(explain_text(decision))
+    return EXIT_OK
+
+
+def _envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
+    if not envelope or envelope.get("as_of") is None:
+        return None
+    value = envelope["as_of"]
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return _date(str(value))
+    except argparse.ArgumentTypeError as error:
+        raise _UsageError(f"as_of: {error}") from None
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    engine = _engine(args.policies)
+    schema = engine.case_model(args.policy_id).model_json_schema()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Evaluate every example case (files with 'policy', 'as_of' and 'facts')."""
+    engine = _engine(args.policies)
+    roots = [Path(p) for p in (args.examples or ["examples"])]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(sorted(p for p in root.rglob("*") if p.suffix in (".json", ".yaml")))
+        elif root.is_file():
+            files.append(root)
+        else:
+            raise _UsageError(f"{root}: no such file or directory")
+    if not files:
+        raise _UsageError("no example cases found")
+    for path in files:
+        facts, envelope = read_case_file(path)
+        if envelope is None:
+            raise _UsageError(f"{path}: an example names its 'policy', 'as_of' and 'facts'")
+        as_of = _envelope_date(envelope) or dt.date.today()
+        decision = engine.evaluate(str(envelope["policy"]), facts, as_of=as_of)
+        print(f"━━ {path.as_posix()}")
+        if envelope.get("description"):
+            print(f"   {envelope['description']}")
+        if args.format == "json":
+            print(decision.to_json())
+        else:
+            print(explain_text(decision))
+    return EXIT_OK
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    engine = _engine([args.path] if args.path else args.policies)
+    results = run_policy_tests(engine)
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        status = "PASS" if result.passed else "FAIL"
+        print(f"{status} {result.policy} {result.version} :: {result.name}  ({result.location})")
+        for failure in result.failures:
+            print(f"     {failure}")
+        if not result.passed and result.decision is not None and args.verbose:
+            print(explain_text(result.decision))
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return EXIT_FAILED if failed or not results else EXIT_OK
+
+
+# ------------------------------------------------------------------------------ entry
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govrules", description="Chinese labour and social-security regulations as "
+        "executable, cited, auditable rules.")
+    parser.add_argument("--policies", action="append", metavar="DIR",
+                        help="a folder of policies (with a sources/ subfolder); default: the "
+                        "bundled policies; may be given more than once")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("list", help="list the policies").set_defaults(run=cmd_list)
+
+    validate = commands.add_parser("validate", help="check policy folders and their sources")
+    validate.add_argument("paths", nargs="*", metavar="PATH")
+    validate.set_defaults(run=cmd_validate)
+
+    evaluate = commands.add_parser("evaluate", help="decide one case")
+    evaluate.add_argument("policy_id", metavar="POLICY_ID")
+    evaluate.add_argument("--case", required=True, metavar="FILE",
+                          help="the facts, as a JSON or YAML object")
+    evaluate.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                          help="the date whose law applies (default: today)")
+    evaluate.add_argument("--format", choices=("json", "text"), default="json")
+    evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    schema = commands.add_parser("schema", help="JSON Schema of a policy's case")
+    schema.add_argument("policy_id", metavar="POLICY_ID")
+    schema.set_defaults(run=cmd_schema)
+
+    run = commands.add_parser("run", help="evaluate the example cases and print the decisions")
+    run.add_argument("examples", nargs="*", metavar="PATH")
+    run.add_argument("--format", choices=("json", "text"), default="text")
+    run.set_defaults(run=cmd_run)
+
+    test = commands.add_parser("test", help="run the tests written next to the policies")
+    test.add_argument("path", nargs="?", metavar="PATH")
+    test.add_argument("-v", "--verbose", action="store_true",
+                      help="explain the decision of each failing test")
+    test.set_defaults(run=cmd_test)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except PolicyLoadError as error:
+        _print_diagnostics(error.diagnostics, sys.stderr)
+        return EXIT_FAILED if args.command in ("validate", "test") else EXIT_USAGE
+    except CaseError as error:
+        print(f"invalid case for {getattr(args, 'policy_id', 'the policy')}:", file=sys.stderr)
+        _print_diagnostics(error.diagnostics, sys.stderr)
+        return EXIT_USAGE
+    except (UnknownPolicyError, _UsageError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except EvaluationError as error:
+        print(f"evaluation error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except GovrulesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the contract: internal errors exit 1
+        print(f"internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Running the tests written next to a policy (its ``tests:`` section).
+
+    for result in run_policy_tests(engine):
+        print(result.policy, result.name, result.passed, result.failures)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from govrules.decision import Decision
+from govrules.engine import Engine
+from govrules.errors import GovrulesError
+from govrules.expr import MISSING
+from govrules.policy import CompiledPolicy
+from govrules.schema import PolicyTestModel
+from govrules.values import to_json_value
+
+__all__ = ["PolicyTestResult", "run_policy_tests", "run_test"]
+
+
+@dataclass(frozen=True)
+class PolicyTestResult:
+    policy: str
+    version: str
+    name: str
+    location: str
+    failures: tuple[str, ...]
+    decision: Decision | None = field(default=None, compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if actual is MISSING or actual is None:
+        return expected is None
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return expected is actual
+    if isinstance(actual, Decimal):
+        try:
+            return isinstance(expected, (int, Decimal, str)) and Decimal(expected) == actual
+        except ArithmeticError:
+            return False
+    if isinstance(actual, dt.date):
+        return expected == actual or expected == actual.isoformat()
+    if isinstance(actual, tuple):
+        return isinstance(expected, list) and len(expected) == len(actual) and all(
+            _same(e, a) for e, a in zip(expected, actual, strict=True))
+    return bool(expected == actual)
+
+
+def run_test(engine: Engine, policy: CompiledPolicy, test: PolicyTestModel) -> PolicyTestResult:
+    """Evaluate one test case and compare the decision with what the test expects."""
+    span = test.span_of()
+    location = str(span) if span else policy.path
+    failures: list[str] = []
+    decision = None
+    expect = test.expect
+    try:
+        decision = engine.evaluate_version(policy, dict(test.input), test.as_of)
+    except GovrulesError as error:
+        if expect.error is None:
+            failures.append(f"evaluation failed: {error}")
+        elif expect.error not in str(error):
+            failures.append(f"expected an error containing {expect.error!r}, got: {error}")
+        return PolicyTestResult(policy.id, policy.version, test.name, location,
+                                tuple(failures))
+    if expect.error is not None:
+        failures.append(f"expected an error containing {expect.error!r}, got outcome "
+                        f"{decision.outcome!r}")
+    if expect.outcome is not None and decision.outcome != expect.outcome:
+        failures.append(f"outcome: expected {expect.outcome!r}, got {decision.outcome!r}")
+    all_values = {o.name: decision.values.get(o.name, MISSING) for o in policy.outputs}
+    for name, wanted in expect.values.items():
+        if name not in all_values:
+            failures.append(f"'{name}' is not an output of {policy.id}")
+            continue
+        if not _same(wanted, all_values[name]):
+            failures.append(f"{name}: expected {to_json_value(wanted)!r}, got "
+                            f"{to_json_value(all_values[name])!r}")
+    if expect.missing is not None:
+        got = sorted(fact.fact for fact in decision.missing)
+        if got != sorted(expect.missing):
+            failures.append(f"missing: expected {sorted(expect.missing)}, got {got}")
+    if expect.notices is not None:
+        got = sorted(notice.code for notice in decision.notices)
+        if got != sorted(expect.notices):
+            failures.append(f"notices: expected {sorted(expect.notices)}, got {got}")
+    return PolicyTestResult(policy.id, policy.version, test.name, location, tuple(failures),
+                            decision)
+
+
+def run_policy_tests(engine: Engine, policy_id: str | None = None) -> list[PolicyTestResult]:
+    """Run the tests of every loaded policy version (or of one policy id)."""
+    results = []
+    for policy in engine.policies():
+        if policy_id is not None and policy.id != policy_id:
+            continue
+        for test in policy.model.tests:
+            results.append(run_test(engine, policy, test))
+    return results
