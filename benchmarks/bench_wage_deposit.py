@@ -33,6 +33,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from govrules.decision import Decision
 from govrules.engine import Engine
 
 POLICY_ID = "cn.jilin.taobei.wage_deposit"
@@ -209,11 +210,12 @@ class Contender:
 
 
 def build_contenders(engine: Engine, zen: ModuleType) -> list[Contender]:
-    def govrules_values(decision: Any) -> Result:
-        return decision.values  # type: ignore[no-any-return]
+    def govrules_values(decision: Decision) -> Result:
+        return decision.values
 
-    def zen_values(response: Any) -> Result:
-        return response["result"]  # type: ignore[no-any-return]
+    def zen_values(response: Mapping[str, Any]) -> Result:
+        result: Result = response["result"]
+        return result
 
     decision = zen.ZenEngine().create_decision(json.dumps(zen_decision_content()))
     zen_inputs = [zen_context(case) for case in CASES]

@@ -313,7 +313,7 @@ class _Compilation:
                 self.problem("unknown-outcome", f"'{rule.outcome}' is not one of the outcomes "
                              f"{', '.join(sorted(outcomes))}", self.where(rule, "outcome"),
                              suggest(rule.outcome, outcomes))
-            if not sets and rule.outcome is None and rule.notice is None:
+            if not rule.set and rule.outcome is None and rule.notice is None:
                 self.problem("empty-rule", f"rule '{rule.id}' sets nothing, gives no outcome "
                              "and no notice", self.where(rule))
             notes = []

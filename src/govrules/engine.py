@@ -38,7 +38,7 @@ from govrules.spans import SourceSpan
 from govrules.trace import NULL_RECORDER, Recorder, TraceRecorder
 from govrules.values import to_json_value
 
-__all__ = ["Engine", "bundled_policy_directory", "load_policies"]
+__all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_file"]
 
 
 def bundled_policy_directory() -> Path:
@@ -80,6 +80,12 @@ def load_policies(folders: Sequence[Path], root: Path | None = None,
                 f"{seen[key].path}", policy.model.span_of("id")))
         seen[key] = policy
     return policies, sources, problems
+
+
+def load_policy_file(path: Path, sources: SourceLibrary,
+                     display: str | None = None) -> CompiledPolicy:
+    """Read, check and compile one policy file; ``PolicyLoadError`` lists every problem."""
+    return _load_one(path, display or path.as_posix(), sources)
 
 
 def _load_one(path: Path, display: str, sources: SourceLibrary) -> CompiledPolicy:

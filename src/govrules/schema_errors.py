@@ -46,8 +46,12 @@ def diagnostics_from_validation(error: ValidationError, data: Any,
     """One diagnostic per distinct problem, located as precisely as the YAML allows."""
     found: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
-    for item in error.errors(include_url=False):
-        loc = _clean_loc(data, tuple(item["loc"]))
+    items = [(item, _clean_loc(data, tuple(item["loc"])))
+             for item in error.errors(include_url=False)]
+    deepest = [loc for _, loc in items]
+    for item, loc in items:
+        if any(len(other) > len(loc) and other[:len(loc)] == loc for other in deepest):
+            continue  # a consequence of a more precise problem inside it (e.g. a list left empty)
         kind = item["type"]
         where = _field_path(loc)
         span: SourceSpan | None

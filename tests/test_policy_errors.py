@@ -1,0 +1,83 @@
+"""Policy authors' mistakes are load-time errors, every one of them, each with file:line:col.
+
+Each file under ``fixtures/bad/`` starts with ``# expect: code@line:col, ...`` -- the exact set
+of diagnostics the loader must report.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from govrules.engine import load_policy_file
+from govrules.errors import PolicyLoadError
+from govrules.sources import SourceLibrary
+
+from conftest import FIXTURES
+
+BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
+_EXPECT = re.compile(r"^# expect: (.+)$")
+
+
+def _expected(path: Path) -> set[tuple[str, int, int]]:
+    match = _EXPECT.match(path.read_text(encoding="utf-8").splitlines()[0])
+    assert match, f"{path.name} lacks an '# expect:' header"
+    found = set()
+    for item in match.group(1).split(","):
+        code, _, where = item.strip().partition("@")
+        line, _, column = where.partition(":")
+        found.add((code, int(line), int(column)))
+    return found
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_policy_reports_every_problem_with_its_position(path: Path,
+                                                            sources: SourceLibrary) -> None:
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policy_file(path, sources, display=path.name)
+    got = {(d.code, d.span.line, d.span.column) for d in caught.value.diagnostics if d.span}
+    assert got == _expected(path)
+    for diagnostic in caught.value.diagnostics:
+        assert str(diagnostic).startswith(f"{path.name}:{diagnostic.span.line}:")
+
+
+def test_good_fixture_loads(sources: SourceLibrary) -> None:
+    compiled = load_policy_file(FIXTURES / "good" / "minimal.yaml", sources)
+    assert [rule.id for rule in compiled.rules] == ["amount", "deadline"]
+
+
+def _diagnostics(name: str, sources: SourceLibrary) -> list[str]:
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policy_file(FIXTURES / "bad" / name, sources, display=name)
+    return [str(d) for d in caught.value.diagnostics]
+
+
+def test_unknown_name_suggests_the_close_one(sources: SourceLibrary) -> None:
+    (message,) = _diagnostics("unknown_name.yaml", sources)
+    assert "'previous_rat' is not an input, parameter or value" in message
+    assert "did you mean 'previous_rate'?" in message
+
+
+def test_unknown_key_suggests_the_close_one(sources: SourceLibrary) -> None:
+    (message,) = _diagnostics("unknown_key.yaml", sources)
+    assert "'wehn'" in message and "did you mean 'when'?" in message
+
+
+def test_date_compared_with_number_names_both_types(sources: SourceLibrary) -> None:
+    (message,) = _diagnostics("date_compared_with_number.yaml", sources)
+    assert "cannot order date and money" in message
+
+
+def test_duplicate_key_points_at_the_first_one(sources: SourceLibrary) -> None:
+    messages = _diagnostics("duplicate_keys.yaml", sources)
+    assert any("'first_deposit' is written twice; the first is at line 10" in m
+               for m in messages)
+
+
+def test_unknown_clause_suggests_nothing_wrong(sources: SourceLibrary) -> None:
+    messages = _diagnostics("citations.yaml", sources)
+    assert any("has no clause 'art99'" in m for m in messages)
+    assert any("'wages' is not one of this policy's sources (did you mean 'wage'?)" in m
+               for m in messages)
