@@ -8,13 +8,17 @@ richer versions); they hold names and slot values, nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from govrules.calendar import DateComputation, WorkingDayCalendar
+from govrules.engine import Engine
+from govrules.errors import PolicyLoadError
 from govrules.expr import (
     MISSING,
     ExpressionSyntaxError,
@@ -283,13 +287,15 @@ def test_too_long_and_too_deep_are_syntax_errors() -> None:
         parse_expression("[" * 100 + "a" + "]" * 100)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: prefix '-' recurses in _Parser.unary without counting depth, so a long run of "
-    "minus signs (well under MAX_LENGTH) raises RecursionError instead of "
-    "ExpressionSyntaxError('expression nested too deeply')"))
-def test_long_run_of_unary_minus_is_a_syntax_error_not_a_crash() -> None:
-    with pytest.raises(ExpressionSyntaxError):
+def test_long_runs_of_prefix_operators_are_syntax_errors_not_crashes() -> None:
+    # Regression: prefix '-' and 'not' once recursed without counting depth, so a run of
+    # them well under MAX_LENGTH raised RecursionError.
+    with pytest.raises(ExpressionSyntaxError, match="nested too deeply") as caught:
         parse_expression("-" * 3000 + "x")
+    assert caught.value.offset <= 3000
+    with pytest.raises(ExpressionSyntaxError, match="nested too deeply"):
+        parse_expression("not " * 900 + "p")
+    assert sexpr(parse_expression("- - - x")) == "(- (- (- x)))"
 
 
 # ------------------------------------------------------------------ checking
@@ -395,9 +401,6 @@ def test_unit_algebra(text: str, kind: str) -> None:
     assert checked(text).type.kind == kind
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _Checker.adopt makes a bare number literal take the other operand's unit for "
-    "'*' and '/' too, so 'price * 1' is refused as 'cannot multiply money by money'"))
 @pytest.mark.parametrize(("text", "allowed"), [
     ("price * 1", DEFAULT_NUMBERS),
     ("price * 0", DEFAULT_NUMBERS),
@@ -406,18 +409,21 @@ def test_unit_algebra(text: str, kind: str) -> None:
 ])
 def test_multiplying_money_by_a_bare_number_keeps_money(
         text: str, allowed: frozenset[Decimal]) -> None:
+    # Regression: a bare number once adopted the other side's unit for '*' too, so
+    # 'price * 1' was refused as 'cannot multiply money by money'.
     tree, issues = check(parse_expression(text), SCOPE, allowed)
     assert issues == []
     assert tree.type == MONEY
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _Checker.adopt makes a bare 1 take the unit 'money' in 'price / 1', and money / "
-    "money is typed decimal, so dividing money by 1 silently loses its unit"))
-def test_dividing_money_by_a_bare_one_keeps_money() -> None:
-    tree, issues = check(parse_expression("price / 1"), SCOPE)
-    assert issues == []
-    assert tree.type == MONEY
+def test_dividing_by_a_bare_one_keeps_the_unit() -> None:
+    # Regression: 'price / 1' was once typed decimal (the 1 adopted 'money', and money /
+    # money is a plain ratio), silently losing the unit.
+    for text, kind in (("price / 1", MONEY), ("rate / 1", RATE), ("rate * 1", RATE),
+                       ("n * 1", INTEGER), ("x / 1", DECIMAL)):
+        tree, issues = check(parse_expression(text), SCOPE)
+        assert issues == [], text
+        assert tree.type == kind, text
 
 
 @pytest.mark.parametrize(("text", "number", "offset"), [
@@ -685,6 +691,22 @@ def test_division_by_zero_raises() -> None:
         run("price / x", price=D("10"), x=D("0.00"))
     with pytest.raises(ZeroDivisionError):
         run("price_opt / rate", price_opt=D("1"), rate=D("0"))
+
+
+@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=(
+    "BUG: the compiler folds constant sub-expressions at load time, so a policy whose "
+    "condition contains '1 / 0' makes Engine.from_directory raise a bare ZeroDivisionError "
+    "instead of a PolicyLoadError diagnostic naming the file and rule"))
+def test_constant_division_by_zero_in_a_policy_is_a_load_diagnostic(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1] / "policies"
+    shutil.copytree(root / "sources", tmp_path / "sources")
+    text = (root / "cn/jilin/taobei/wage_deposit.yaml").read_text(encoding="utf-8")
+    assert text.count("    when: first_deposit\n") == 1
+    (tmp_path / "wage_deposit.yaml").write_text(
+        text.replace("    when: first_deposit\n", "    when: first_deposit and 1 / 0 > 0\n"),
+        encoding="utf-8")
+    with pytest.raises(PolicyLoadError):
+        Engine.from_directory(tmp_path)
 
 
 def test_min_max_clamp() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal, Optional
 
@@ -28,12 +29,12 @@ from pydantic import (
     create_model,
 )
 
-from govrules.errors import CaseError, Diagnostic
-from govrules.expr.checker import suggest
+from govrules.errors import suggest, CaseError, Diagnostic
+from govrules.expr import MISSING
 from govrules.expr.types import Type
 from govrules.policy import CompiledPolicy
 
-__all__ = ["build_case_model", "case_errors"]
+__all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -140,3 +141,100 @@ def case_errors(error: ValidationError, policy: CompiledPolicy) -> CaseError:
         found.append(Diagnostic("invalid-input",
                                 f"{field}: {message} (got {given!r})"))
     return CaseError(found)
+
+
+class InvalidCase(Exception):
+    """Raised by a converter when the facts do not fit; the pydantic model then says why."""
+
+
+def build_converter(policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """A fast check-and-convert of a case given as a mapping, into the input slot values.
+
+    It accepts exactly what the case model accepts (it shares its value checks); when
+    anything is wrong it raises ``InvalidCase`` and the caller asks the pydantic model for
+    the detailed errors.
+    """
+    steps: list[tuple[str, Callable[[Any], Any]]] = []
+    names = frozenset(item.name for item in policy.inputs)
+    for item in policy.inputs:
+        spec = policy.model.inputs[item.name]
+        bounds = tuple((b, getattr(spec, b)) for b in ("gt", "ge", "lt", "le")
+                       if getattr(spec, b) is not None)
+        steps.append((item.name, _value_check(item.type, bounds)))
+
+    def convert(case: Mapping[str, Any]) -> list[Any]:
+        if type(case) is not dict and not isinstance(case, Mapping):
+            raise InvalidCase
+        if not names.issuperset(case):
+            raise InvalidCase
+        get = case.get
+        return [MISSING if (value := get(name)) is None else check(value)
+                for name, check in steps]
+    return convert
+
+
+_BOUND_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": lambda x, b: x > b, "ge": lambda x, b: x >= b,
+    "lt": lambda x, b: x < b, "le": lambda x, b: x <= b,
+}
+
+
+def _value_check(kind: Type, bounds: tuple[tuple[str, Any], ...]) -> Callable[[Any], Any]:
+    base = _base_check(kind)
+    if not bounds:
+        return base
+    tests = tuple((_BOUND_TESTS[name], limit) for name, limit in bounds)
+
+    def bounded(value: Any) -> Any:
+        converted = base(value)
+        for test, limit in tests:
+            if not test(converted, limit):
+                raise InvalidCase
+        return converted
+    return bounded
+
+
+def _base_check(kind: Type) -> Callable[[Any], Any]:
+    if kind.kind in ("decimal", "money", "rate"):
+        def number(value: Any) -> Any:
+            kind_of = type(value)
+            if kind_of is str:
+                try:
+                    parsed = Decimal(value)
+                except InvalidOperation:
+                    raise InvalidCase from None
+                if parsed.is_finite():
+                    return parsed
+                raise InvalidCase
+            if kind_of is Decimal and value.is_finite():
+                return value
+            try:
+                return _exact_number(value)
+            except ValueError:
+                raise InvalidCase from None
+        return number
+    if kind.kind == "date":
+        def day(value: Any) -> Any:
+            if type(value) is dt.date:
+                return value
+            try:
+                return _iso_date(value)
+            except ValueError:
+                raise InvalidCase from None
+        return day
+    if kind.kind == "list" and kind.item is not None:
+        item = _base_check(kind.item)
+
+        def items(value: Any) -> Any:
+            if type(value) is not list:
+                raise InvalidCase
+            return [item(element) for element in value]
+        return items
+    accepted = {"bool": bool, "integer": int, "text": str, "enum": str}[kind.kind]
+    members = frozenset(kind.values or ()) if kind.kind == "enum" else None
+
+    def exact(value: Any) -> Any:
+        if type(value) is not accepted or (members is not None and value not in members):
+            raise InvalidCase
+        return value
+    return exact

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.errors import Diagnostic, PolicyLoadError
+from govrules.errors import suggest, Diagnostic, PolicyLoadError
 from govrules.expr import (
     Checked,
     ExpressionSyntaxError,
@@ -25,7 +25,6 @@ from govrules.expr import (
     compile_expression,
     parse_expression,
 )
-from govrules.expr.checker import suggest
 from govrules.expr.types import DATE, PLAIN, scalar
 from govrules.policy import (
     CompiledInput,
@@ -74,6 +73,7 @@ class _Compilation:
         self.problems: list[Diagnostic] = []
         self.scope = _Scope()
         self.cited_documents: set[str] = set()
+        self.frame_slot = -1
 
     # ------------------------------------------------------------------ helpers
 
@@ -197,7 +197,7 @@ class _Compilation:
                     self.problem("type-mismatch", f"required_when must be a bool, got "
                                  f"{checked.type}", self.where(spec, "required_when"))
                 elif checked is not None:
-                    condition = compile_expression(checked)
+                    condition = compile_expression(checked, frame_slot=self.frame_slot)
             for bound in ("gt", "ge", "lt", "le"):
                 limit = getattr(spec, bound)
                 if limit is None:
@@ -410,14 +410,12 @@ class _Compilation:
                     inputs.add(symbol.slot)
                 elif symbol.origin == "value":
                     inputs |= value_inputs.get(symbol.slot, set())
-            sets = []
+            sets: list[tuple[int, str, Checked | None, Any]] = []
             for symbol, checked in draft["sets"]:
                 value_inputs.setdefault(symbol.slot, set()).update(inputs)
-                sets.append((symbol.slot, symbol.name, compile_expression(checked),
-                             compile_expression(checked, traced=True)))
+                sets.append((symbol.slot, symbol.name, checked, None))
             if model.outcome is not None:
-                outcome = model.outcome
-                sets.append((draft["outcome_slot"], "outcome", _const(outcome), _const(outcome)))
+                sets.append((draft["outcome_slot"], "outcome", None, model.outcome))
             condition = draft["condition"]
             always = condition is None or (condition.is_constant and condition.constant is True)
             reads = tuple(sorted((s.name, s.slot, s.origin) for s in self.reads(draft)))
@@ -430,8 +428,7 @@ class _Compilation:
                 title_zh=model.title.zh if model.title else None,
                 condition_text=model.when if isinstance(model.when, str)
                 else str(model.when).lower(),
-                condition=None if always else compile_expression(condition),
-                condition_traced=None if always else compile_expression(condition, traced=True),
+                condition=None if always else condition,
                 sets=tuple(sets), notice=draft["notice"], citations=draft["citations"],
                 interpretations=draft["interpretations"],
                 defeated_by=tuple(sorted(defeated_by.get(model.id, ()))),
@@ -439,10 +436,6 @@ class _Compilation:
                 condition_parameters=tuple(in_condition), set_parameters=tuple(in_sets),
                 span=model.span_of()))
         return tuple(rules), {slot: frozenset(v) for slot, v in value_inputs.items()}
-
-
-def _const(value: Any) -> Any:
-    return lambda frame: value
 
 
 def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
@@ -453,6 +446,7 @@ def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
     input_symbols, parameter_symbols, output_symbols = work.declare()
     outcome_slot = len(input_symbols) + len(parameter_symbols) + len(output_symbols)
     as_of_slot = outcome_slot + 1
+    work.frame_slot = as_of_slot + 1
     work.scope.add(Symbol("as_of", DATE, as_of_slot, "context"))
     if model.outcome.default not in model.outcome.values:
         work.problem("unknown-outcome", f"default outcome '{model.outcome.default}' is not in "
@@ -495,5 +489,5 @@ def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
     return CompiledPolicy(
         model=model, path=path, content_hash=digest.hexdigest(), inputs=inputs,
         parameters=parameters, outputs=outputs, rules=rules, outcome_slot=outcome_slot,
-        as_of_slot=as_of_slot, slot_count=as_of_slot + 1,
+        as_of_slot=as_of_slot, frame_slot=as_of_slot + 1, slot_count=as_of_slot + 2,
         interpretations=tuple(interpretations.values()))

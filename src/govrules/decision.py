@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
+from govrules.expr import MISSING
 from govrules.policy import CompiledPolicy, CompiledRule, Notice
 from govrules.values import canonical_decimal, to_json_value
 
@@ -74,12 +75,12 @@ class Decision:
     """The result of ``Engine.evaluate``. Derived parts (citations, JSON) are built on demand."""
 
     __slots__ = ("policy", "as_of", "outcome", "values", "missing", "notices", "trace",
-                 "facts", "_applied", "_parameters", "_fingerprint", "_citations")
+                 "_inputs", "_applied", "_fingerprint", "_citations")
 
     def __init__(self, policy: CompiledPolicy, as_of: dt.date, outcome: str,
                  values: dict[str, Any], missing: tuple[MissingFact, ...],
                  notices: tuple[Notice, ...], trace: tuple[dict[str, Any], ...],
-                 facts: dict[str, Any], applied: list[CompiledRule]) -> None:
+                 inputs: list[Any], applied: list[CompiledRule]) -> None:
         self.policy = policy
         self.as_of = as_of
         self.outcome = outcome
@@ -87,10 +88,16 @@ class Decision:
         self.missing = missing
         self.notices = notices
         self.trace = trace
-        self.facts = facts
+        self._inputs = inputs
         self._applied = applied
         self._fingerprint: str | None = None
         self._citations: tuple[Citation, ...] | None = None
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """The facts the case gave, by input name (facts not given are left out)."""
+        return {item.name: value for item, value in zip(self.policy.inputs, self._inputs,
+                                                        strict=True) if value is not MISSING}
 
     @property
     def policy_id(self) -> str:

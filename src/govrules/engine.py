@@ -18,10 +18,11 @@ from pydantic import BaseModel, ValidationError
 
 from govrules._yaml import read_yaml_file
 from govrules.calendar import DateComputation, WorkingDayCalendar
-from govrules.casemodel import build_case_model, case_errors
+from govrules.casemodel import InvalidCase, build_case_model, build_converter, case_errors
 from govrules.compile import compile_policy
 from govrules.decision import Decision, MissingFact
 from govrules.errors import (
+    suggest,
     CaseError,
     Diagnostic,
     EvaluationError,
@@ -29,8 +30,7 @@ from govrules.errors import (
     UnknownPolicyError,
 )
 from govrules.expr import MISSING
-from govrules.expr.checker import suggest
-from govrules.policy import CompiledPolicy, CompiledRule, Notice
+from govrules.policy import CompiledPolicy, CompiledRule, Notice, Program
 from govrules.schema import PolicyModel
 from govrules.schema_errors import diagnostics_from_validation
 from govrules.sources import SourceLibrary
@@ -103,13 +103,11 @@ def _load_one(path: Path, display: str, sources: SourceLibrary) -> CompiledPolic
 
 
 class _Frame:
-    """The state of one evaluation, handed to compiled expressions."""
+    """Where date computations of one evaluation are reported (kept in the last slot)."""
 
-    __slots__ = ("v", "calendar", "recorder", "rule", "dates")
+    __slots__ = ("calendar", "recorder", "rule", "dates")
 
-    def __init__(self, slots: list[Any], calendar: WorkingDayCalendar,
-                 recorder: Recorder) -> None:
-        self.v = slots
+    def __init__(self, calendar: WorkingDayCalendar, recorder: Recorder) -> None:
         self.calendar = calendar
         self.recorder = recorder
         self.rule: str | None = None
@@ -135,6 +133,8 @@ class Engine:
         for versions in self._versions.values():
             versions.sort(key=lambda p: p.model.effective.from_)
         self._case_models: dict[tuple[str, str], type[BaseModel]] = {}
+        self._converters: dict[int, Any] = {}
+        self._in_force: dict[tuple[str, dt.date], CompiledPolicy] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -176,12 +176,7 @@ class Engine:
 
     def case_model(self, policy_id: str, as_of: dt.date | None = None) -> type[BaseModel]:
         """The pydantic model of a case for the policy (version in force on ``as_of``)."""
-        policy = self.policy(policy_id, as_of)
-        key = (policy.id, policy.version)
-        model = self._case_models.get(key)
-        if model is None:
-            model = self._case_models[key] = build_case_model(policy)
-        return model
+        return self._case_model(self.policy(policy_id, as_of))
 
     # ------------------------------------------------------------------ evaluation
 
@@ -194,155 +189,214 @@ class Engine:
         ``UnknownPolicyError`` or ``CaseError``; an incomplete case is a decision, not an error.
         """
         day = as_of if as_of is not None else dt.date.today()
-        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
-            raise CaseError([Diagnostic("invalid-as-of", f"as_of must be a date, got {day!r}")])
-        policy = self.policy(policy_id, day)
-        model = self.case_model(policy_id, day)
+        policy = self._in_force.get((policy_id, day))
+        if policy is None:
+            if type(day) is not dt.date:
+                raise CaseError([Diagnostic("invalid-as-of",
+                                            f"as_of must be a date, got {day!r}")])
+            policy = self.policy(policy_id, day)
+            if len(self._in_force) > 4096:
+                self._in_force.clear()
+            self._in_force[(policy_id, day)] = policy
+        if recorder is None:
+            recorder = TraceRecorder() if trace else NULL_RECORDER
         if isinstance(case, BaseModel):
+            model = self._case_model(policy)
             if not isinstance(case, model):
                 raise CaseError([Diagnostic("invalid-case", f"a {type(case).__name__} is not a "
                                             f"case of {policy.id}")])
-            validated = case
-        else:
-            try:
-                validated = model.model_validate(case)
-            except ValidationError as error:
-                raise case_errors(error, policy) from None
-        if recorder is None:
-            recorder = TraceRecorder() if trace else NULL_RECORDER
-        return _evaluate(policy, validated.__dict__, day, self.calendar, recorder)
+            case = case.__dict__
+        return _evaluate(policy, self._inputs(policy, case), day, self.calendar, recorder)
+
+    def _case_model(self, policy: CompiledPolicy) -> type[BaseModel]:
+        key = (policy.id, policy.version)
+        model = self._case_models.get(key)
+        if model is None:
+            model = self._case_models[key] = build_case_model(policy)
+        return model
+
+    def _inputs(self, policy: CompiledPolicy, case: Mapping[str, Any]) -> list[Any]:
+        """The input slot values of ``case``; a ``CaseError`` naming every bad field."""
+        convert = self._converters.get(id(policy))
+        if convert is None:
+            convert = self._converters[id(policy)] = build_converter(policy)
+        try:
+            return convert(case)
+        except InvalidCase:
+            pass
+        try:
+            self._case_model(policy).model_validate(case)
+        except ValidationError as error:
+            raise case_errors(error, policy) from None
+        raise EvaluationError(f"{policy.id}: the case model accepts a case that the converter "
+                              "refuses; please report this")
 
     def evaluate_version(self, policy: CompiledPolicy, case: Mapping[str, Any],
                          as_of: dt.date, *, trace: bool = True) -> Decision:
         """Evaluate under one given policy version (its tests, a saved decision's version)."""
         if not policy.in_force(as_of):
             raise UnknownPolicyError(f"{policy.id} {policy.version} is not in force on {as_of}")
-        model = self._case_models.get((policy.id, policy.version))
-        if model is None:
-            model = self._case_models[(policy.id, policy.version)] = build_case_model(policy)
-        try:
-            validated = model.model_validate(case)
-        except ValidationError as error:
-            raise case_errors(error, policy) from None
         recorder: Recorder = TraceRecorder() if trace else NULL_RECORDER
-        return _evaluate(policy, validated.__dict__, as_of, self.calendar, recorder)
+        return _evaluate(policy, self._inputs(policy, case), as_of, self.calendar, recorder)
 
 
-def _evaluate(policy: CompiledPolicy, facts: dict[str, Any], as_of: dt.date,
+def _evaluate(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
               calendar: WorkingDayCalendar, recorder: Recorder) -> Decision:
     tracing = recorder.enabled
-    slots = [MISSING if facts[item.name] is None else facts[item.name] for item in policy.inputs]
-    slots.extend(policy.parameter_values(as_of))
-    slots.extend([MISSING] * (len(policy.outputs) + 1))
-    slots.append(as_of)
-    frame = _Frame(slots, calendar, recorder)
+    program = policy.program(as_of, tracing)
+    frame = _Frame(calendar, recorder)
+    values = inputs + list(program.parameters)
+    values.extend(policy.blank_values)
+    values.append(as_of)
+    values.append(frame)
     if tracing:
         recorder.record({"event": "policy", "policy": policy.id, "version": policy.version,
                          "content_hash": policy.content_hash, "file": policy.path,
                          "as_of": as_of.isoformat(), "calendar": calendar.provenance})
         recorder.record({"event": "facts", "given": {
-            name: to_json_value(value) for name, value in facts.items() if value is not None}})
+            item.name: to_json_value(values[item.slot]) for item in policy.inputs
+            if values[item.slot] is not MISSING}})
+    missing = _missing_required(policy, values, recorder)
+    conflicts: list[tuple[int, CompiledRule]] = []
+    if tracing or missing:
+        applied = _run_rules_traced(policy, program, values, frame, missing, conflicts)
+    else:
+        applied = _run_rules(policy, program, values, conflicts)
+    return _decide(policy, program, values, frame, as_of, missing, applied, conflicts)
 
-    missing = _missing_required(policy, frame)
-    blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing) if missing \
-        else frozenset()
 
+def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
+               conflicts: list[tuple[int, CompiledRule]]) -> list[CompiledRule]:
+    """The fast path: every required fact given, nothing recorded."""
     applied: list[CompiledRule] = []
-    applied_flags = [False] * len(policy.rules)
-    setters: dict[int, CompiledRule] = {}
-    conflicts: list[tuple[str, CompiledRule, CompiledRule]] = []
-    notices: list[Notice] = []
-    values = frame.v
-    for rule in policy.rules:
+    rule = None
+    try:
+        for rule, condition, sets in program.steps:
+            if condition is not None and condition(values) is not True:
+                continue
+            if rule.defeated_by and _defeater(rule, applied) is not None:
+                continue
+            for slot, compute in sets:
+                value = compute(values)
+                current = values[slot]
+                if current is MISSING:
+                    values[slot] = value
+                elif current != value:
+                    conflicts.append((slot, rule))
+            applied.append(rule)
+    except (ArithmeticError, ValueError, OverflowError) as error:
+        raise EvaluationError(f"{policy.id}: rule '{rule.id if rule else '?'}' failed: "
+                              f"{error}") from None
+    return applied
+
+
+def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any],
+                      frame: _Frame, missing: tuple[MissingFact, ...],
+                      conflicts: list[tuple[int, CompiledRule]]) -> list[CompiledRule]:
+    """The same rules, recording each step, and skipping rules whose facts are missing."""
+    recorder = frame.recorder
+    tracing = recorder.enabled
+    as_of = values[policy.as_of_slot]
+    blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
+    applied: list[CompiledRule] = []
+    for rule, condition, sets in program.steps:
         frame.rule = rule.id
-        if blocked and rule.input_slots & blocked:
+        if rule.input_slots & blocked:
             if tracing:
-                _record_rule(recorder, rule, frame, None, "skipped",
+                _record_rule(recorder, rule, values, None, "skipped",
                              detail="required facts are missing")
             continue
         try:
             if tracing:
                 _record_parameters(recorder, policy, rule, rule.condition_parameters, as_of)
-            if rule.condition is None:
-                holds: Any = True
-            else:
-                holds = (rule.condition_traced if tracing else rule.condition)(frame)
+            holds = True if condition is None else condition(values)
             if holds is not True:
                 if tracing:
-                    _record_rule(recorder, rule, frame, holds,
+                    _record_rule(recorder, rule, values, holds,
                                  "unknown" if holds is MISSING else "not_applicable")
                 continue
-            defeater = next((policy.rules[i] for i in rule.defeated_by if applied_flags[i]), None)
+            defeater = _defeater(rule, applied) if rule.defeated_by else None
             if defeater is not None:
                 if tracing:
-                    _record_rule(recorder, rule, frame, True, "defeated", defeated_by=defeater)
+                    _record_rule(recorder, rule, values, True, "defeated",
+                                 defeated_by=defeater)
                 continue
             if tracing:
                 _record_parameters(recorder, policy, rule, rule.set_parameters, as_of)
             produced = {}
-            for slot, name, fast, traced in rule.sets:
-                value = (traced if tracing else fast)(frame)
-                previous = setters.get(slot)
-                if previous is not None and values[slot] != value:
-                    conflicts.append((name, previous, rule))
-                else:
+            for slot, compute in sets:
+                value = produced[slot] = compute(values)
+                current = values[slot]
+                if current is MISSING:
                     values[slot] = value
-                    setters[slot] = rule
-                produced[name] = value
+                elif current != value:
+                    conflicts.append((slot, rule))
         except (ArithmeticError, ValueError, OverflowError) as error:
             raise EvaluationError(f"{policy.id}: rule '{rule.id}' failed: {error}") from None
-        applied_flags[rule.index] = True
         applied.append(rule)
-        if rule.notice is not None:
-            notices.append(rule.notice)
         if tracing:
-            _record_rule(recorder, rule, frame, True, "applied", produced=produced)
+            _record_rule(recorder, rule, values, True, "applied", produced={
+                policy.name_of[slot]: value for slot, value in produced.items()})
+    return applied
 
-    for name, first, second in conflicts:
-        values[policy.slot_of[name]] = MISSING
-        notices.append(Notice("conflict", "warning", f"rules '{first.id}' and '{second.id}' "
+
+def _defeater(rule: CompiledRule, applied: list[CompiledRule]) -> CompiledRule | None:
+    return next((other for other in applied if other.index in rule.defeated_by), None)
+
+
+def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: _Frame,
+            as_of: dt.date, missing: tuple[MissingFact, ...], applied: list[CompiledRule],
+            conflicts: list[tuple[int, CompiledRule]]) -> Decision:
+    notices = [rule.notice for rule in applied if rule.notice is not None]
+    for slot, rule in conflicts:
+        name = policy.name_of[slot]
+        first = next(r for r in applied if any(s == slot for s, _, _ in r.sets))
+        values[slot] = MISSING
+        notices.append(Notice("conflict", "warning", f"rules '{first.id}' and '{rule.id}' "
                               f"give different values for '{name}' and neither defeats the "
-                              "other", None, first.citations + second.citations))
+                              "other", None, first.citations + rule.citations))
+    chosen = values[policy.outcome_slot]
     if missing:
         outcome = "incomplete"
     elif conflicts:
         outcome = "conflict"
     else:
-        chosen = values[policy.outcome_slot]
         outcome = policy.model.outcome.default if chosen is MISSING else chosen
-
-    missing = missing + _missing_for_outputs(policy, values, missing)
-    notices.extend(_calendar_notices(frame.dates))
-    notices.extend(_unverified_notices(policy, applied, as_of))
-    result = {output.name: values[output.slot] for output in policy.outputs
-              if not output.internal}
-    if tracing:
+    if policy.reporting_outputs:
+        missing = missing + _missing_for_outputs(policy, values, missing)
+    if frame.dates:
+        notices.extend(_calendar_notices(frame.dates))
+    if program.unverified:
+        notices.extend(_unverified_notices(policy, applied, as_of, program.unverified))
+    recorder = frame.recorder
+    if recorder.enabled:
+        decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
         recorder.record({"event": "outcome", "outcome": outcome,
-                         "rule": setters[policy.outcome_slot].id
-                         if policy.outcome_slot in setters and outcome not in
+                         "rule": decisive[-1] if decisive and outcome not in
                          ("incomplete", "conflict") else None,
-                         "default": policy.outcome_slot not in setters})
+                         "default": chosen is MISSING})
+    result = {output.name: values[output.slot] for output in policy.public_outputs}
     events = tuple(recorder.events) if isinstance(recorder, TraceRecorder) else ()
-    return Decision(policy, as_of, outcome, result, missing, tuple(notices), events, facts,
-                    applied)
+    return Decision(policy, as_of, outcome, result, missing, tuple(notices), events,
+                    values[:len(policy.inputs)], applied)
 
 
-def _missing_required(policy: CompiledPolicy, frame: _Frame) -> tuple[MissingFact, ...]:
+def _missing_required(policy: CompiledPolicy, values: list[Any],
+                      recorder: Recorder) -> tuple[MissingFact, ...]:
     found = []
-    values = frame.v
     for item in policy.inputs:
         if values[item.slot] is not MISSING:
             continue
         if item.required:
             reason = "required"
-        elif item.required_when is not None and item.required_when(frame) is True:
+        elif item.required_when is not None and item.required_when(values) is True:
             reason = f"required when {item.required_when_text}"
         else:
             continue
         found.append(MissingFact(item.name, True, reason, (), item.title_zh, item.title_en,
                                  item.citations))
-    if found and frame.recorder.enabled:
-        frame.recorder.record({"event": "missing", "facts": [m.to_dict() for m in found]})
+    if found and recorder.enabled:
+        recorder.record({"event": "missing", "facts": [m.to_dict() for m in found]})
     return tuple(found)
 
 
@@ -377,15 +431,14 @@ def _calendar_notices(dates: list[DateComputation]) -> list[Notice]:
 
 
 def _unverified_notices(policy: CompiledPolicy, applied: list[CompiledRule],
-                        as_of: dt.date) -> list[Notice]:
-    parameters = {p.name: p for p in policy.parameters}
+                        as_of: dt.date, unverified: frozenset[str]) -> list[Notice]:
     flagged: list[Notice] = []
     seen: set[str] = set()
     for rule in applied:
         for name, _, origin in rule.reads:
-            if origin != "parameter" or name in seen:
+            if origin != "parameter" or name in seen or name not in unverified:
                 continue
-            value = parameters[name].at(as_of)
+            value = policy.parameters_by_name[name].at(as_of)
             if value is not None and value.unverified:
                 seen.add(name)
                 flagged.append(Notice(
@@ -409,14 +462,14 @@ def _record_parameters(recorder: Recorder, policy: CompiledPolicy, rule: Compile
                              "unverified": value.unverified})
 
 
-def _record_rule(recorder: Recorder, rule: CompiledRule, frame: _Frame, holds: Any,
+def _record_rule(recorder: Recorder, rule: CompiledRule, values: list[Any], holds: Any,
                  status: str, *, produced: dict[str, Any] | None = None,
                  defeated_by: CompiledRule | None = None, detail: str | None = None) -> None:
     event: dict[str, Any] = {
         "event": "rule", "rule": rule.id, "title": rule.title_en, "title_zh": rule.title_zh,
         "status": status, "condition": rule.condition_text,
         "condition_value": to_json_value(holds),
-        "reads": {name: to_json_value(frame.v[slot]) for name, slot, origin in rule.reads
+        "reads": {name: to_json_value(values[slot]) for name, slot, origin in rule.reads
                   if origin != "parameter"},
         "citations": [c.ref for c in rule.citations],
     }

@@ -13,6 +13,7 @@ annotators understand. Loaders collect as many diagnostics as they can before ra
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +26,14 @@ __all__ = [
     "GovrulesError",
     "PolicyLoadError",
     "UnknownPolicyError",
+    "suggest",
 ]
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean ...?" hint naming the closest candidate, if one is close enough."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
 
 
 @dataclass(frozen=True, slots=True)

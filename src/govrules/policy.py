@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.expr import Compiled, Type
+from govrules.expr import MISSING, Checked, Compiled, Type, compile_expression
 from govrules.schema import PolicyModel
 from govrules.spans import SourceSpan
 
 __all__ = ["CompiledInput", "CompiledOutput", "CompiledParameter", "CompiledPolicy",
-           "CompiledRule", "Interpretation", "Notice", "ParameterValue"]
+           "CompiledRule", "Interpretation", "Notice", "ParameterValue", "Program"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +103,8 @@ class CompiledRule:
     title_en: str | None
     title_zh: str | None
     condition_text: str
-    condition: Compiled | None  # None: always applies
-    condition_traced: Compiled | None
-    sets: tuple[tuple[int, str, Compiled, Compiled], ...]  # slot, name, fast, traced
+    condition: Checked | None  # None: always applies
+    sets: tuple[tuple[int, str, Checked | None, Any], ...]  # slot, name, expression, constant
     notice: Notice | None
     citations: tuple[Citation, ...]
     interpretations: tuple[Interpretation, ...]
@@ -115,6 +114,15 @@ class CompiledRule:
     condition_parameters: tuple[str, ...]  # parameters the condition reads
     set_parameters: tuple[str, ...]  # further parameters read when the rule applies
     span: SourceSpan | None
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """The closures of every rule for one set of parameter values (and one tracing mode)."""
+
+    parameters: tuple[Any, ...]  # slot values of the parameters
+    steps: tuple[tuple[CompiledRule, Compiled | None, tuple[tuple[int, Compiled], ...]], ...]
+    unverified: frozenset[str]  # parameters whose value in force is unverified
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +138,13 @@ class CompiledPolicy:
     rules: tuple[CompiledRule, ...]  # in evaluation order
     outcome_slot: int
     as_of_slot: int
+    frame_slot: int
     slot_count: int
     interpretations: tuple[Interpretation, ...]
-    _parameter_cache: dict[dt.date, tuple[Any, ...]] = field(default_factory=dict, repr=False,
-                                                            compare=False)
+    _programs: dict[tuple[tuple[int, ...], bool], Program] = field(
+        default_factory=dict, repr=False, compare=False)
+    _program_keys: dict[dt.date, tuple[int, ...]] = field(default_factory=dict, repr=False,
+                                                          compare=False)
     _index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -156,12 +167,35 @@ class CompiledPolicy:
     def slot_of(self) -> dict[str, int]:
         return self._index["slots"]
 
+    @property
+    def name_of(self) -> dict[int, str]:
+        return self._index["names"]
+
+    @property
+    def blank_values(self) -> tuple[Any, ...]:
+        """Initial slot values of the computed values and the outcome: all unknown."""
+        return self._index["blank"]
+
+    @property
+    def public_outputs(self) -> tuple[CompiledOutput, ...]:
+        return self._index["public"]
+
+    @property
+    def reporting_outputs(self) -> tuple[CompiledOutput, ...]:
+        return self._index["reporting"]
+
     def __post_init__(self) -> None:
         index = {
             "inputs": {item.name: item for item in self.inputs},
             "parameters": {item.name: item for item in self.parameters},
             "slots": {item.name: item.slot for item in (*self.inputs, *self.parameters,
                                                         *self.outputs)},
+            "names": {item.slot: item.name for item in (*self.inputs, *self.parameters,
+                                                         *self.outputs)}
+            | {self.outcome_slot: "outcome"},
+            "blank": (MISSING,) * (len(self.outputs) + 1),
+            "public": tuple(o for o in self.outputs if not o.internal),
+            "reporting": tuple(o for o in self.outputs if o.report_missing),
         }
         object.__setattr__(self, "_index", index)
 
@@ -169,16 +203,40 @@ class CompiledPolicy:
         period = self.model.effective
         return period.from_ <= day and (period.to is None or day <= period.to)
 
-    def parameter_values(self, day: dt.date) -> tuple[Any, ...]:
-        """The parameter slot values in force on ``day`` (cached per day)."""
-        cached = self._parameter_cache.get(day)
-        if cached is None:
-            values = []
-            for parameter in self.parameters:
-                found = parameter.at(day)
-                values.append(found.value if found is not None else None)
-            cached = tuple(values)
-            if len(self._parameter_cache) > 4096:
-                self._parameter_cache.clear()
-            self._parameter_cache[day] = cached
-        return cached
+    def program(self, day: dt.date, traced: bool) -> Program:
+        """The rules compiled with the parameter values in force on ``day`` folded in.
+
+        Parameter values change only on their effective dates, so a handful of programs
+        serves every date; each is built once, on first use.
+        """
+        key = self._program_keys.get(day)
+        if key is None:
+            key = tuple(bisect_right(p.starts, day) - 1 for p in self.parameters)
+            if len(self._program_keys) > 4096:
+                self._program_keys.clear()
+            self._program_keys[day] = key
+        program = self._programs.get((key, traced))
+        if program is None:
+            program = self._programs[(key, traced)] = self._build_program(key, traced)
+        return program
+
+    def _build_program(self, key: tuple[int, ...], traced: bool) -> Program:
+        values = tuple(p.values[i].value if i >= 0 else MISSING
+                       for p, i in zip(self.parameters, key, strict=True))
+        constants = {p.slot: value for p, value in zip(self.parameters, values, strict=True)}
+        unverified = frozenset(p.name for p, i in zip(self.parameters, key, strict=True)
+                               if i >= 0 and p.values[i].unverified)
+        steps = []
+        for rule in self.rules:
+            condition = None if rule.condition is None else compile_expression(
+                rule.condition, traced, constants, self.frame_slot)
+            sets = tuple(
+                (slot, compile_expression(checked, traced, constants, self.frame_slot)
+                 if checked is not None else _constant(constant))
+                for slot, _, checked, constant in rule.sets)
+            steps.append((rule, condition, sets))
+        return Program(values, tuple(steps), unverified)
+
+
+def _constant(value: Any) -> Compiled:
+    return lambda v: value

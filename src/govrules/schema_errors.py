@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from govrules._yaml import LocatedMap, span_at
-from govrules.errors import Diagnostic
-from govrules.expr.checker import suggest
+from govrules.errors import suggest, Diagnostic
 from govrules.spans import SourceSpan
 
 __all__ = ["diagnostics_from_validation"]

@@ -10,12 +10,12 @@ sub-expressions are folded, and every problem is reported with its offset, all a
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from govrules.errors import suggest
 from govrules.expr.ast import Binary, Call, Conditional, Expr, ListLiteral, Literal, Name, Unary
 from govrules.expr.types import (
     BOOL,
@@ -87,11 +87,6 @@ class Checked:
                 found.add(node.symbol)
             stack.extend(node.args)
         return frozenset(found)
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
-    return f"did you mean '{close[0]}'?" if close else None
 
 
 @dataclass
@@ -185,8 +180,8 @@ class _Checker:
         if not lt.numeric or not rt.numeric:
             self.fail(node, "type-mismatch", f"cannot use '{op}' on {lt} and {rt}")
             return None
-        lk, rk = self.adopt(left, rt.kind), self.adopt(right, lt.kind)
         if op in ("+", "-"):
+            lk, rk = self.adopt(left, rt.kind), self.adopt(right, lt.kind)
             if lk == rk:
                 return Type(lk)
             if lk in PLAIN and rk in PLAIN:
@@ -194,6 +189,7 @@ class _Checker:
             self.fail(node, "unit-mismatch", f"cannot {'add' if op == '+' else 'subtract'} "
                       f"{rk} {'to' if op == '+' else 'from'} {lk}")
             return None
+        lk, rk = lt.kind, rt.kind  # a bare number multiplies or divides without a unit
         if op == "*":
             if lk in PLAIN and rk in PLAIN:
                 return INTEGER if lk == rk == "integer" else DECIMAL

@@ -1,18 +1,22 @@
-"""Compile checked expressions into Python closures over an evaluation frame.
+"""Compile checked expressions into Python closures over the slot list of an evaluation.
 
-A closure takes the frame and returns a value: ``Decimal``, ``int``, ``bool``, ``date``,
-``str``, a tuple, or ``MISSING``. Unknown values propagate (three-valued logic for ``and`` /
-``or``); nodes whose type is not optional skip the checks, so fully-known expressions run
-without them. Date functions report their ``DateComputation`` to the frame when traced.
+A closure takes ``v``, the evaluation's slot list (inputs, parameters, computed values,
+``as_of``, and in the last slot the frame that date functions report to), and returns a
+``Decimal``, ``int``, ``bool``, ``date``, ``str``, a tuple, or ``MISSING``. Unknown values
+propagate (three-valued logic for ``and`` / ``or``); a node that can never be unknown skips
+the checks. Parameters whose values are fixed for the date being decided can be passed as
+``constants``: they are substituted and folded, so ``min(first_rate_min + step, cap_rate)``
+becomes one constant.
 
-    fn = compile_expression(checked, traced=False)
-    fn(frame)
+    fn = compile_expression(checked, traced=False, constants={3: Decimal("0.02")})
+    fn(slots)
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_EVEN
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
@@ -24,7 +28,7 @@ from govrules.expr.runtime import MISSING
 
 __all__ = ["Compiled", "compile_expression"]
 
-Compiled = Callable[[Any], Any]
+Compiled = Callable[[list[Any]], Any]
 _FEN = Decimal("0.01")
 _MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "half_down": ROUND_HALF_DOWN,
           "up": ROUND_UP, "down": ROUND_DOWN, "ceiling": ROUND_CEILING, "floor": ROUND_FLOOR}
@@ -32,6 +36,7 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul,
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
     ">": operator.gt, ">=": operator.ge,
+    "in": lambda x, items: x in items, "not in": lambda x, items: x not in items,
 }
 
 
@@ -41,210 +46,308 @@ def _divide(a: Any, b: Any) -> Decimal:
     return Decimal(a) / Decimal(b)
 
 
-def _constant(value: Any) -> Compiled:
-    return lambda frame: value
-
-
-def _strict(fn: Callable[..., Any], parts: list[Compiled]) -> Compiled:
-    """Apply ``fn`` to the parts' values; no part can be unknown."""
-    if len(parts) == 1:
-        (a,) = parts
-        return lambda f: fn(a(f))
-    if len(parts) == 2:
-        a, b = parts
-        return lambda f: fn(a(f), b(f))
-    return lambda f: fn(*[part(f) for part in parts])
-
-
-def _guarded(fn: Callable[..., Any], parts: list[Compiled]) -> Compiled:
-    """Apply ``fn`` unless a part is unknown, in which case the result is unknown."""
-    if len(parts) == 2:
-        a, b = parts
-
-        def binary(f: Any) -> Any:
-            x = a(f)
-            if x is MISSING:
-                return MISSING
-            y = b(f)
-            if y is MISSING:
-                return MISSING
-            return fn(x, y)
-        return binary
-
-    def general(f: Any) -> Any:
-        values = [part(f) for part in parts]
-        for value in values:
-            if value is MISSING:
-                return MISSING
-        return fn(*values)
-    return general
-
-
-class _Compiler:
-    def __init__(self, traced: bool) -> None:
-        self.traced = traced
-
-    def compile(self, checked: Checked) -> Compiled:
-        if checked.is_constant:
-            return _constant(checked.constant)
-        node = checked.node
-        if isinstance(node, Literal):
-            return _constant(node.value)
-        if isinstance(node, Name):
-            assert checked.symbol is not None
-            slot = checked.symbol.slot
-            return lambda f: f.v[slot]
-        parts = [self.compile(arg) for arg in checked.args]
-        optional = any(arg.type.optional for arg in checked.args)
-        if isinstance(node, Unary):
-            fn = operator.not_ if node.op == "not" else operator.neg
-            return self.fold(checked, self.apply(fn, parts, optional))
-        if isinstance(node, Binary):
-            return self.fold(checked, self.binary(node.op, parts, optional))
-        if isinstance(node, Conditional):
-            return self.fold(checked, self.conditional(parts))
-        if isinstance(node, ListLiteral):
-            return self.apply(lambda *items: tuple(items), parts, optional)
-        if isinstance(node, Call):
-            return self.fold(checked, self.call(node.function, checked, parts, optional))
-        raise AssertionError(f"cannot compile {node!r}")
-
-    def fold(self, checked: Checked, fn: Compiled) -> Compiled:
-        """Evaluate once at load time when every argument is a constant."""
-        if checked.args and all(arg.is_constant for arg in checked.args) and \
-                not (isinstance(checked.node, Call) and checked.node.function in _CONTEXTUAL):
-            value = fn(None)
-            return _constant(value)
-        return fn
-
-    @staticmethod
-    def apply(fn: Callable[..., Any], parts: list[Compiled], optional: bool) -> Compiled:
-        if not optional:
-            return _strict(fn, parts)
-        if len(parts) == 1:
-            (a,) = parts
-
-            def unary(f: Any) -> Any:
-                x = a(f)
-                return MISSING if x is MISSING else fn(x)
-            return unary
-        return _guarded(fn, parts)
-
-    def binary(self, op: str, parts: list[Compiled], optional: bool) -> Compiled:
-        a, b = parts
-        if op == "and":
-            if not optional:
-                return lambda f: a(f) and b(f)
-
-            def kleene_and(f: Any) -> Any:
-                x = a(f)
-                if x is False:
-                    return False
-                y = b(f)
-                if y is False:
-                    return False
-                return MISSING if x is MISSING or y is MISSING else True
-            return kleene_and
-        if op == "or":
-            if not optional:
-                return lambda f: a(f) or b(f)
-
-            def kleene_or(f: Any) -> Any:
-                x = a(f)
-                if x is True:
-                    return True
-                y = b(f)
-                if y is True:
-                    return True
-                return MISSING if x is MISSING or y is MISSING else False
-            return kleene_or
-        if op == "in":
-            return self.apply(lambda x, items: x in items, parts, optional)
-        if op == "not in":
-            return self.apply(lambda x, items: x not in items, parts, optional)
-        if op == "/":
-            return self.apply(_divide, parts, optional)
-        return self.apply(_OPERATORS[op], parts, optional)
-
-    @staticmethod
-    def conditional(parts: list[Compiled]) -> Compiled:
-        condition, then, otherwise = parts
-
-        def choose(f: Any) -> Any:
-            c = condition(f)
-            if c is MISSING:
-                return MISSING
-            return then(f) if c else otherwise(f)
-        return choose
-
-    def call(self, name: str, checked: Checked, parts: list[Compiled],
-             optional: bool) -> Compiled:
-        if name == "given":
-            (a,) = parts
-            return lambda f: a(f) is not MISSING
-        if name == "all_known":
-            def all_known(f: Any) -> Any:
-                known = [v for v in (part(f) for part in parts) if v is not MISSING]
-                return all(known) if known else MISSING
-            return all_known
-        if name == "coalesce":
-            def coalesce(f: Any) -> Any:
-                for part in parts:
-                    value = part(f)
-                    if value is not MISSING:
-                        return value
-                return MISSING
-            return coalesce
-        if name == "round_fen":
-            mode = _MODES[checked.args[1].constant]
-            return self.apply(lambda x: Decimal(x).quantize(_FEN, rounding=mode), parts[:1],
-                              optional)
-        if name in _LEGAL_TIME:
-            return self.legal_time(name, parts, optional)
-        return self.apply(_PLAIN_FUNCTIONS[name], parts, optional)
-
-    def legal_time(self, name: str, parts: list[Compiled], optional: bool) -> Compiled:
-        compute = _LEGAL_TIME[name]
-        traced = self.traced
-
-        def run(f: Any, *values: Any) -> Any:
-            computation = compute(f.calendar, *values)
-            if traced or computation.unpublished_years:
-                f.date_computed(computation)
-            return computation.result
-
-        if not optional:
-            return lambda f: run(f, *[part(f) for part in parts])
-
-        def guarded(f: Any) -> Any:
-            values = [part(f) for part in parts]
-            if any(value is MISSING for value in values):
-                return MISSING
-            return run(f, *values)
-        return guarded
-
-
 def _clamp(x: Any, low: Any, high: Any) -> Any:
     return max(low, min(x, high))
 
 
+def _round_fen(mode: str) -> Callable[[Any], Decimal]:
+    rounding = _MODES[mode]
+    return lambda x: Decimal(x).quantize(_FEN, rounding=rounding)
+
+
 _PLAIN_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "min": min, "max": max, "clamp": _clamp, "abs": abs,
+    "min": min, "max": max, "clamp": _clamp, "abs": abs, "/": _divide,
     "add_days": legal_time.add_days, "add_months": legal_time.add_months,
     "add_years": legal_time.add_years,
     "days_between": lambda a, b: (b - a).days,
     "year": lambda d: d.year, "month": lambda d: d.month, "day": lambda d: d.day,
-    "size": len,
+    "size": len, "not": operator.not_, "-": operator.neg,
 }
 _LEGAL_TIME: dict[str, Callable[..., Any]] = {
     "period_end": legal_time.period_end,
     "add_working_days": legal_time.add_working_days,
     "count_working_days": legal_time.count_working_days,
 }
-_CONTEXTUAL = frozenset(_LEGAL_TIME)
 
 
-def compile_expression(checked: Checked, traced: bool = False) -> Compiled:
-    """A closure computing ``checked`` on a frame; ``traced`` reports date computations."""
-    return _Compiler(traced).compile(checked)
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """A compiled node: its closure, and what is known of it at compile time."""
 
+    fn: Compiled
+    optional: bool  # may give MISSING
+    constant: bool = False
+    value: Any = None
+    slot: int | None = None  # the node only reads this slot
+
+
+def _const(value: Any) -> _Code:
+    return _Code(lambda v: value, value is MISSING, True, value)
+
+
+def _apply(fn: Callable[..., Any], parts: list[_Code]) -> _Code:
+    """``fn`` applied to the parts; folded when all are constant, guarded when one may be
+    unknown, and with slot reads and constants inlined for the common two-operand shapes."""
+    if all(part.constant for part in parts):
+        if any(part.value is MISSING for part in parts):
+            return _const(MISSING)
+        return _const(fn(*[part.value for part in parts]))
+    optional = any(part.optional for part in parts)
+    if len(parts) == 1:
+        (a,) = parts
+        if a.slot is not None:
+            s = a.slot
+            if not optional:
+                return _Code(lambda v: fn(v[s]), False)
+
+            def unary_slot(v: list[Any]) -> Any:
+                x = v[s]
+                return MISSING if x is MISSING else fn(x)
+            return _Code(unary_slot, True)
+        g = a.fn
+        if not optional:
+            return _Code(lambda v: fn(g(v)), False)
+
+        def unary(v: list[Any]) -> Any:
+            x = g(v)
+            return MISSING if x is MISSING else fn(x)
+        return _Code(unary, True)
+    if len(parts) == 2:
+        return _Code(_binary(fn, parts[0], parts[1]), optional)
+    if len(parts) == 3 and parts[1].constant and parts[2].constant:
+        return _Code(_first_of_three(fn, parts), optional)
+    fns = [part.fn for part in parts]
+    if not optional:
+        return _Code(lambda v: fn(*[g(v) for g in fns]), False)
+
+    def general(v: list[Any]) -> Any:
+        values = [g(v) for g in fns]
+        for value in values:
+            if value is MISSING:
+                return MISSING
+        return fn(*values)
+    return _Code(general, True)
+
+
+def _first_of_three(fn: Callable[..., Any], parts: list[_Code]) -> Compiled:
+    """``fn(x, c1, c2)`` with constant c1, c2 -- the shape of ``clamp(x, low, high)``."""
+    a, c1, c2 = parts[0], parts[1].value, parts[2].value
+    if a.slot is not None:
+        s = a.slot
+        if not a.optional:
+            return lambda v: fn(v[s], c1, c2)
+
+        def slot_first(v: list[Any]) -> Any:
+            x = v[s]
+            return MISSING if x is MISSING else fn(x, c1, c2)
+        return slot_first
+    g = a.fn
+    if not a.optional:
+        return lambda v: fn(g(v), c1, c2)
+
+    def code_first(v: list[Any]) -> Any:
+        x = g(v)
+        return MISSING if x is MISSING else fn(x, c1, c2)
+    return code_first
+
+
+def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
+    if b.constant and a.slot is not None:
+        s, c = a.slot, b.value
+        if not a.optional:
+            return lambda v: fn(v[s], c)
+
+        def slot_const(v: list[Any]) -> Any:
+            x = v[s]
+            return MISSING if x is MISSING else fn(x, c)
+        return slot_const
+    if b.constant:
+        g, c = a.fn, b.value
+        if not a.optional:
+            return lambda v: fn(g(v), c)
+
+        def code_const(v: list[Any]) -> Any:
+            x = g(v)
+            return MISSING if x is MISSING else fn(x, c)
+        return code_const
+    if a.constant:
+        c, h = a.value, b.fn
+        if not b.optional:
+            return lambda v: fn(c, h(v))
+
+        def const_code(v: list[Any]) -> Any:
+            y = h(v)
+            return MISSING if y is MISSING else fn(c, y)
+        return const_code
+    if a.slot is not None and b.slot is not None:
+        s, t = a.slot, b.slot
+        if not (a.optional or b.optional):
+            return lambda v: fn(v[s], v[t])
+
+        def slot_slot(v: list[Any]) -> Any:
+            x, y = v[s], v[t]
+            return MISSING if x is MISSING or y is MISSING else fn(x, y)
+        return slot_slot
+    g, h = a.fn, b.fn
+    if not (a.optional or b.optional):
+        return lambda v: fn(g(v), h(v))
+
+    def code_code(v: list[Any]) -> Any:
+        x = g(v)
+        if x is MISSING:
+            return MISSING
+        y = h(v)
+        return MISSING if y is MISSING else fn(x, y)
+    return code_code
+
+
+class _Compiler:
+    def __init__(self, traced: bool, constants: Mapping[int, Any], frame_slot: int) -> None:
+        self.traced = traced
+        self.constants = constants
+        self.frame_slot = frame_slot
+
+    def compile(self, checked: Checked) -> _Code:
+        if checked.is_constant:
+            return _const(checked.constant)
+        node = checked.node
+        if isinstance(node, Literal):
+            return _const(node.value)
+        if isinstance(node, Name):
+            assert checked.symbol is not None
+            slot = checked.symbol.slot
+            if slot in self.constants:
+                return _const(self.constants[slot])
+            return _Code(lambda v: v[slot], checked.type.optional, slot=slot)
+        if isinstance(node, Call) and node.function == "given":
+            return self.given(checked)
+        parts = [self.compile(arg) for arg in checked.args]
+        if isinstance(node, Unary):
+            return _apply(_PLAIN_FUNCTIONS[node.op], parts)
+        if isinstance(node, Binary):
+            if node.op in ("and", "or"):
+                return self.logic(node.op, parts)
+            return _apply(_divide if node.op == "/" else _OPERATORS[node.op], parts)
+        if isinstance(node, Conditional):
+            return self.conditional(parts)
+        if isinstance(node, ListLiteral):
+            return _apply(lambda *items: tuple(items), parts)
+        if isinstance(node, Call):
+            return self.call(node.function, checked, parts)
+        raise AssertionError(f"cannot compile {node!r}")
+
+    def given(self, checked: Checked) -> _Code:
+        (arg,) = checked.args
+        code = self.compile(arg)
+        if code.constant:
+            return _const(code.value is not MISSING)
+        if code.slot is not None:
+            s = code.slot
+            return _Code(lambda v: v[s] is not MISSING, False)
+        g = code.fn
+        return _Code(lambda v: g(v) is not MISSING, False)
+
+    @staticmethod
+    def logic(op: str, parts: list[_Code]) -> _Code:
+        a, b = parts
+        stop = op == "or"  # the value that decides on its own: True for or, False for and
+        if a.constant and a.value is stop:
+            return _const(stop)
+        if a.constant and a.value is (not stop):
+            return b
+        if b.constant and b.value is (not stop):
+            return a
+        g, h = a.fn, b.fn
+        if a.slot is not None and b.slot is not None and not (a.optional or b.optional):
+            s, t = a.slot, b.slot
+            if stop:
+                return _Code(lambda v: v[s] or v[t], False)
+            return _Code(lambda v: v[s] and v[t], False)
+        if not (a.optional or b.optional):
+            if stop:
+                return _Code(lambda v: g(v) or h(v), False)
+            return _Code(lambda v: g(v) and h(v), False)
+
+        def kleene(v: list[Any]) -> Any:
+            x = g(v)
+            if x is stop:
+                return stop
+            y = h(v)
+            if y is stop:
+                return stop
+            return MISSING if x is MISSING or y is MISSING else (not stop)
+        return _Code(kleene, True)
+
+    @staticmethod
+    def conditional(parts: list[_Code]) -> _Code:
+        condition, then, otherwise = parts
+        if condition.constant:
+            if condition.value is MISSING:
+                return _const(MISSING)
+            return then if condition.value else otherwise
+        c, t, o = condition.fn, then.fn, otherwise.fn
+
+        def choose(v: list[Any]) -> Any:
+            flag = c(v)
+            if flag is MISSING:
+                return MISSING
+            return t(v) if flag else o(v)
+        return _Code(choose, True)
+
+    def call(self, name: str, checked: Checked, parts: list[_Code]) -> _Code:
+        if name == "all_known":
+            fns = [part.fn for part in parts]
+
+            def all_known(v: list[Any]) -> Any:
+                known = [x for x in (g(v) for g in fns) if x is not MISSING]
+                return all(known) if known else MISSING
+            return _Code(all_known, True)
+        if name == "coalesce":
+            fns = [part.fn for part in parts]
+
+            def coalesce(v: list[Any]) -> Any:
+                for g in fns:
+                    value = g(v)
+                    if value is not MISSING:
+                        return value
+                return MISSING
+            return _Code(coalesce, parts[-1].optional)
+        if name == "round_fen":
+            return _apply(_round_fen(checked.args[1].constant), parts[:1])
+        if name in _LEGAL_TIME:
+            return self.legal_time(name, parts)
+        return _apply(_PLAIN_FUNCTIONS[name], parts)
+
+    def legal_time(self, name: str, parts: list[_Code]) -> _Code:
+        compute = _LEGAL_TIME[name]
+        traced, frame_slot = self.traced, self.frame_slot
+
+        def run(v: list[Any], *values: Any) -> Any:
+            frame = v[frame_slot]
+            computation = compute(frame.calendar, *values)
+            if traced or computation.unpublished_years:
+                frame.date_computed(computation)
+            return computation.result
+
+        fns = [part.fn for part in parts]
+        if not any(part.optional for part in parts):
+            return _Code(lambda v: run(v, *[g(v) for g in fns]), False)
+
+        def guarded(v: list[Any]) -> Any:
+            values = [g(v) for g in fns]
+            if any(value is MISSING for value in values):
+                return MISSING
+            return run(v, *values)
+        return _Code(guarded, True)
+
+
+def compile_expression(checked: Checked, traced: bool = False,
+                       constants: Mapping[int, Any] | None = None,
+                       frame_slot: int = -1) -> Compiled:
+    """A closure computing ``checked`` on a slot list.
+
+    ``traced`` makes date functions report every computation (not only the estimated ones);
+    ``constants`` maps slots whose value is fixed (parameters on one date) to that value;
+    ``frame_slot`` is the slot holding the frame that date functions report to.
+    """
+    return _Compiler(traced, constants or {}, frame_slot).compile(checked).fn

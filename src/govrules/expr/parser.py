@@ -128,7 +128,13 @@ class _Parser:
         offset = self.peek()[2]
         if self.peek()[:2] == ("keyword", "not") and self.tokens[self.index + 1][1] != "in":
             self.index += 1
-            return Unary(offset, "not", self.negation())
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionSyntaxError("expression nested too deeply", offset)
+            try:
+                return Unary(offset, "not", self.negation())
+            finally:
+                self.depth -= 1
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -175,7 +181,13 @@ class _Parser:
     def unary(self) -> Expr:
         offset = self.peek()[2]
         if self.accept("-"):
-            return Unary(offset, "-", self.unary())
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionSyntaxError("expression nested too deeply", offset)
+            try:
+                return Unary(offset, "-", self.unary())
+            finally:
+                self.depth -= 1
         return self.primary()
 
     def primary(self) -> Expr:

@@ -1,0 +1,169 @@
+"""The Python API on the real wage-deposit policy: decisions, citations, missing facts,
+trace, fingerprints, case models, and what happens to bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+from govrules import (
+    NULL_RECORDER,
+    CaseError,
+    Engine,
+    TraceRecorder,
+    UnknownPolicyError,
+)
+
+WAGE = "cn.jilin.taobei.wage_deposit"
+DAY = dt.date(2026, 11, 21)
+CLEAN = {"contract_price": "1000000", "first_deposit": False, "previous_rate": "0.04",
+         "arrears_in_previous_period": False, "proposed_rate": "0.035", "payment_form": "cash",
+         "payout_order_date": "2026-09-20", "completion_confirmed_date": "2026-09-30"}
+
+
+def test_decision_values_are_exact_and_cited(engine: Engine) -> None:
+    decision = engine.evaluate(WAGE, CLEAN, as_of=DAY)
+    assert decision.outcome == "compliant"
+    assert decision.values["rate_min"] == Decimal("0.03")
+    assert decision.values["amount_max"] == Decimal("40000.00")
+    assert decision.values["top_up_deadline"] == dt.date(2026, 10, 8)
+    refs = {citation.ref for citation in decision.citations}
+    assert "cn.jilin.taobei.wage_deposit_integrity#art4.item2" in refs
+    assert "cn.jilin.taobei.wage_deposit_integrity#art8" in refs
+    assert "cn.national.civil_code#art203" in refs
+    clause = next(c for c in decision.citations if c.ref.endswith("#art7"))
+    assert clause.label == "第七条"
+    assert "在15日内补存已经支付的保证金" in clause.text
+
+
+def test_json_contract_keys_and_forms(engine: Engine) -> None:
+    data = json.loads(engine.evaluate(WAGE, CLEAN, as_of=DAY).to_json())
+    assert list(data) == ["policy", "policy_version", "as_of", "outcome", "values", "citations",
+                          "missing", "notices", "trace", "fingerprint"]
+    assert data["values"]["rate_min"] == "0.03"
+    assert data["values"]["compliant"] is True
+    assert data["values"]["refund_notice_deadline"] == "2026-10-27"
+    assert data["fingerprint"].startswith("sha256:")
+
+
+def test_same_inputs_give_byte_identical_json(engine: Engine) -> None:
+    first = engine.evaluate(WAGE, CLEAN, as_of=DAY).to_json()
+    second = engine.evaluate(WAGE, dict(reversed(list(CLEAN.items()))), as_of=DAY).to_json()
+    assert first == second
+
+
+def test_fingerprint_depends_on_facts_and_date_not_on_spelling(engine: Engine) -> None:
+    base = engine.evaluate(WAGE, CLEAN, as_of=DAY).fingerprint
+    respelt = engine.evaluate(WAGE, {**CLEAN, "contract_price": "1000000.00"}, as_of=DAY)
+    assert respelt.fingerprint == base
+    assert engine.evaluate(WAGE, {**CLEAN, "contract_price": "1000001"},
+                           as_of=DAY).fingerprint != base
+    assert engine.evaluate(WAGE, CLEAN, as_of=DAY + dt.timedelta(days=1)).fingerprint != base
+
+
+def test_trace_records_rules_parameters_and_dates(engine: Engine) -> None:
+    trace = engine.evaluate(WAGE, CLEAN, as_of=DAY).trace
+    kinds = [event["event"] for event in trace]
+    assert kinds[0] == "policy" and kinds[1] == "facts" and kinds[-1] == "outcome"
+    parameter = next(e for e in trace if e["event"] == "parameter" and e["name"] == "floor_rate")
+    assert parameter["value"] == "0.02"
+    assert parameter["effective_from"] == "2016-05-26"
+    assert parameter["citations"] == ["cn.jilin.taobei.wage_deposit_integrity#art4.item2"]
+    rule = next(e for e in trace if e["event"] == "rule"
+                and e["rule"] == "reduction_after_clean_period")
+    assert rule["status"] == "applied" and rule["condition_value"] is True
+    assert rule["interpretations"][0]["id"] == "clean_period_range"
+    date = next(e for e in trace if e["event"] == "date" and e["rule"] == "top_up_deadline")
+    assert date["plain_end"] == "2026-10-05" and date["result"] == "2026-10-08"
+    assert [day["date"] for day in date["days"]] == ["2026-10-05", "2026-10-06", "2026-10-07"]
+    assert "statutory holiday" in date["days"][0]["text"]
+
+
+def test_tracing_off_gives_the_same_decision_without_a_trace(engine: Engine) -> None:
+    traced = engine.evaluate(WAGE, CLEAN, as_of=DAY)
+    quiet = engine.evaluate(WAGE, CLEAN, as_of=DAY, trace=False)
+    assert quiet.trace == ()
+    assert quiet.values == traced.values and quiet.outcome == traced.outcome
+    assert quiet.fingerprint == traced.fingerprint
+    assert [c.ref for c in quiet.citations] == [c.ref for c in traced.citations]
+    assert engine.evaluate(WAGE, CLEAN, as_of=DAY, recorder=NULL_RECORDER).trace == ()
+
+
+def test_a_recorder_can_be_passed_in(engine: Engine) -> None:
+    recorder = TraceRecorder()
+    engine.evaluate(WAGE, CLEAN, as_of=DAY, recorder=recorder)
+    assert [e["step"] for e in recorder.events] == list(range(1, len(recorder.events) + 1))
+
+
+def test_every_missing_fact_is_reported_at_once(engine: Engine) -> None:
+    decision = engine.evaluate(WAGE, {"first_deposit": False}, as_of=DAY)
+    assert decision.outcome == "incomplete"
+    assert [m.fact for m in decision.missing] == ["contract_price", "previous_rate",
+                                                  "arrears_in_previous_period"]
+    assert decision.missing[1].reason == "required when not first_deposit"
+    assert decision.missing[1].citations[0].ref.endswith("#art4.item2")
+
+
+def test_calendar_beyond_published_schedules_warns(engine: Engine) -> None:
+    decision = engine.evaluate(WAGE, {**CLEAN, "payout_order_date": "2027-09-20"}, as_of=DAY)
+    warning = next(n for n in decision.notices if n.code == "calendar-unpublished")
+    assert warning.level == "warning" and "2027" in warning.en
+
+
+def test_floats_are_refused_not_rounded(engine: Engine) -> None:
+    with pytest.raises(CaseError) as caught:
+        engine.evaluate(WAGE, {**CLEAN, "contract_price": 1000000.0}, as_of=DAY)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "invalid-input"
+    assert "contract_price" in problem.message and "float" in problem.message
+
+
+def test_bad_inputs_are_all_named(engine: Engine) -> None:
+    case = {**CLEAN, "contract_price": "-5", "first_deposit": "yes", "payment_form": "gold",
+            "payout_order_date": "20/09/2026", "contrct": 1}
+    with pytest.raises(CaseError) as caught:
+        engine.evaluate(WAGE, case, as_of=DAY)
+    messages = [str(d) for d in caught.value.diagnostics]
+    assert len(messages) == 5
+    text = "\n".join(messages)
+    for field in ("contract_price", "first_deposit", "payment_form", "payout_order_date"):
+        assert field in text
+    assert "did you mean 'contract_price'?" in text
+
+
+def test_unknown_policy_and_policy_not_in_force(engine: Engine) -> None:
+    with pytest.raises(UnknownPolicyError, match="did you mean"):
+        engine.evaluate("cn.jilin.taobei.wage_deposits", CLEAN, as_of=DAY)
+    with pytest.raises(UnknownPolicyError, match="not in force on 2010-01-01"):
+        engine.evaluate(WAGE, CLEAN, as_of=dt.date(2010, 1, 1))
+
+
+def test_case_model_is_the_pydantic_model_of_the_inputs(engine: Engine) -> None:
+    model = engine.case_model(WAGE)
+    schema = model.model_json_schema()
+    assert set(schema["properties"]) == {
+        "contract_price", "first_deposit", "previous_rate", "arrears_in_previous_period",
+        "proposed_rate", "payment_form", "payout_order_date", "completion_confirmed_date"}
+    case = model(contract_price="1000000", first_deposit=True)
+    assert engine.evaluate(WAGE, case, as_of=DAY).values["rate_max"] == Decimal("0.05")
+
+
+def test_parameters_follow_their_effective_dates(sources) -> None:  # type: ignore[no-untyped-def]
+    from conftest import FIXTURES
+    from govrules.engine import load_policy_file
+
+    policy = load_policy_file(FIXTURES / "good" / "minimal.yaml", sources)
+    engine = Engine([policy], sources)
+    early = engine.evaluate(policy.id, {"contract_price": "100"}, as_of=dt.date(2019, 12, 31))
+    late = engine.evaluate(policy.id, {"contract_price": "100"}, as_of=dt.date(2020, 1, 1))
+    assert early.values["amount"] == Decimal("4.00")
+    assert late.values["amount"] == Decimal("5.00")
+    read = next(e for e in late.trace if e["event"] == "parameter")
+    assert read["effective_from"] == "2020-01-01"
+
+
+def test_default_engine_holds_the_bundled_policies() -> None:
+    assert WAGE in {policy.id for policy in Engine.default().policies()}
