@@ -18,7 +18,7 @@ import pytest
 
 from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.engine import Engine
-from govrules.errors import PolicyLoadError
+from govrules.errors import EvaluationError, PolicyLoadError
 from govrules.expr import (
     MISSING,
     ExpressionSyntaxError,
@@ -59,10 +59,14 @@ class Scope:
 
 
 class Frame:
-    """One evaluation: slot values, the official calendar, and reported date computations."""
+    """One evaluation: slot values, the official calendar, and reported date computations.
+
+    Compiled closures take the slot list ``v``; its last slot holds the frame itself, which
+    is where date functions find the calendar and report what they computed.
+    """
 
     def __init__(self, values: list[Any]) -> None:
-        self.v = values
+        self.v = [*values, self]
         self.calendar = WorkingDayCalendar.prc()
         self.dates: list[DateComputation] = []
 
@@ -120,7 +124,7 @@ def frame_for(values: dict[str, Any]) -> Frame:
 def run(text: str, allowed: frozenset[Decimal] = DEFAULT_NUMBERS, traced: bool = False,
         frame: Frame | None = None, **values: Any) -> Any:
     fn = compile_expression(checked(text, allowed), traced=traced)
-    return fn(frame if frame is not None else frame_for(values))
+    return fn((frame if frame is not None else frame_for(values)).v)
 
 
 def sexpr(node: Expr) -> str:
@@ -693,11 +697,63 @@ def test_division_by_zero_raises() -> None:
         run("price_opt / rate", price_opt=D("1"), rate=D("0"))
 
 
+def slot(name: str) -> int:
+    symbol = SCOPE.lookup(name)
+    assert symbol is not None
+    return symbol.slot
+
+
+def test_constants_are_substituted_and_folded() -> None:
+    constants = {slot("rate"): D("0.04"), slot("step"): D("0.01"), slot("cap_rate"): D("0.06")}
+    fn = compile_expression(checked("min(rate + step, cap_rate)"), constants=constants)
+    assert fn(frame_for({}).v) == D("0.05")   # the slots are empty: the value is folded in
+    fn = compile_expression(checked("price * rate"), constants={slot("rate"): D("0.04")})
+    assert fn(frame_for({"price": D("250.00")}).v) == D("10.0000")
+    # a parameter with no value on the date is an unknown constant
+    unknown = {slot("rate_opt"): MISSING}
+    assert compile_expression(checked("rate_opt > 0"), constants=unknown)(
+        frame_for({}).v) is MISSING
+    assert compile_expression(checked("rate_opt * rate_opt"), constants=unknown)(
+        frame_for({}).v) is MISSING
+    assert compile_expression(checked("given(rate_opt)"), constants=unknown)(
+        frame_for({}).v) is False
+    assert compile_expression(checked("coalesce(rate_opt, rate)"), constants=unknown)(
+        frame_for({"rate": D("0.03")}).v) == D("0.03")
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
+    "BUG: _binary/_apply inline a constant operand without checking whether that constant "
+    "is MISSING (an unknown parameter), so 'price * rate_opt' with rate_opt folded to "
+    "MISSING computes Decimal * MISSING and raises TypeError instead of giving MISSING"))
+@pytest.mark.parametrize("text", ["price * rate_opt", "rate_opt * price",
+                                  "max(rate_opt, rate)", "price * rate_opt + price"])
+def test_an_unknown_constant_propagates_as_unknown(text: str) -> None:
+    fn = compile_expression(checked(text), constants={slot("rate_opt"): MISSING})
+    assert fn(frame_for({"price": D("1"), "rate": D("0.1")}).v) is MISSING
+
+
 @pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=(
-    "BUG: the compiler folds constant sub-expressions at load time, so a policy whose "
-    "condition contains '1 / 0' makes Engine.from_directory raise a bare ZeroDivisionError "
-    "instead of a PolicyLoadError diagnostic naming the file and rule"))
-def test_constant_division_by_zero_in_a_policy_is_a_load_diagnostic(tmp_path: Path) -> None:
+    "BUG: compile_expression folds every all-constant sub-expression eagerly, including the "
+    "branch an 'if' does not take and the operand 'and'/'or' would not evaluate, so a "
+    "guarded '1 / n' with n a folded constant 0 raises ZeroDivisionError at compile time "
+    "instead of giving the guarded value"))
+@pytest.mark.parametrize(("text", "expected"), [
+    ("if n == 0 then 0 else 1 / n", 0),
+    ("n != 0 and 1 / n > 0", False),
+    ("n == 0 or 1 / n > 0", True),
+])
+def test_folding_does_not_evaluate_what_a_guard_skips(text: str, expected: Any) -> None:
+    assert run(text, n=0) == expected   # as a slot value, the guard protects the division
+    fn = compile_expression(checked(text), constants={slot("n"): 0})
+    assert fn(frame_for({}).v) == expected
+
+
+@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=(
+    "BUG: a policy condition 'first_deposit and 1 / 0 > 0' loads, and then evaluating a case "
+    "with first_deposit false raises a bare ZeroDivisionError (from folding when the "
+    "program for the date is built, outside the engine's EvaluationError wrapping) instead "
+    "of a load diagnostic, a False condition, or an EvaluationError"))
+def test_constant_division_by_zero_in_a_policy_is_not_a_bare_crash(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1] / "policies"
     shutil.copytree(root / "sources", tmp_path / "sources")
     text = (root / "cn/jilin/taobei/wage_deposit.yaml").read_text(encoding="utf-8")
@@ -705,8 +761,18 @@ def test_constant_division_by_zero_in_a_policy_is_a_load_diagnostic(tmp_path: Pa
     (tmp_path / "wage_deposit.yaml").write_text(
         text.replace("    when: first_deposit\n", "    when: first_deposit and 1 / 0 > 0\n"),
         encoding="utf-8")
-    with pytest.raises(PolicyLoadError):
-        Engine.from_directory(tmp_path)
+    try:
+        engine = Engine.from_directory(tmp_path)
+    except PolicyLoadError:
+        return   # refused at load time with a diagnostic: fine
+    case = {"contract_price": "100.00", "first_deposit": False, "previous_rate": "0.03",
+            "arrears_in_previous_period": False}
+    try:
+        decision = engine.evaluate("cn.jilin.taobei.wage_deposit", case,
+                                   as_of=dt.date(2026, 1, 1), trace=False)
+    except EvaluationError:
+        return   # reported as the engine's evaluation error: fine
+    assert decision.values["rate_max"] == D("0.03")
 
 
 def test_min_max_clamp() -> None:
@@ -882,5 +948,5 @@ def test_legal_time_on_literal_dates_is_not_folded_without_a_calendar() -> None:
     fn = compile_expression(checked("period_end(date('2026-09-20'), 15, 'days')", allowed),
                             traced=True)
     frame = frame_for({})
-    assert fn(frame) == dt.date(2026, 10, 8)
+    assert fn(frame.v) == dt.date(2026, 10, 8)
     assert len(frame.dates) == 1

@@ -200,7 +200,7 @@ class Engine:
             self._in_force[(policy_id, day)] = policy
         if recorder is None:
             recorder = TraceRecorder() if trace else NULL_RECORDER
-        if isinstance(case, BaseModel):
+        if type(case) is not dict and isinstance(case, BaseModel):
             model = self._case_model(policy)
             if not isinstance(case, model):
                 raise CaseError([Diagnostic("invalid-case", f"a {type(case).__name__} is not a "
@@ -271,10 +271,10 @@ def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
     applied: list[CompiledRule] = []
     rule = None
     try:
-        for rule, condition, sets in program.steps:
+        for rule, condition, sets, defeatable in program.steps:
             if condition is not None and condition(values) is not True:
                 continue
-            if rule.defeated_by and _defeater(rule, applied) is not None:
+            if defeatable and _defeater(rule, applied) is not None:
                 continue
             for slot, compute in sets:
                 value = compute(values)
@@ -299,7 +299,7 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
     as_of = values[policy.as_of_slot]
     blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
     applied: list[CompiledRule] = []
-    for rule, condition, sets in program.steps:
+    for rule, condition, sets, _ in program.steps:
         frame.rule = rule.id
         if rule.input_slots & blocked:
             if tracing:
@@ -361,7 +361,7 @@ def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: 
     elif conflicts:
         outcome = "conflict"
     else:
-        outcome = policy.model.outcome.default if chosen is MISSING else chosen
+        outcome = policy.default_outcome if chosen is MISSING else chosen
     if policy.reporting_outputs:
         missing = missing + _missing_for_outputs(policy, values, missing)
     if frame.dates:
@@ -375,8 +375,9 @@ def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: 
                          "rule": decisive[-1] if decisive and outcome not in
                          ("incomplete", "conflict") else None,
                          "default": chosen is MISSING})
-    result = {output.name: values[output.slot] for output in policy.public_outputs}
-    events = tuple(recorder.events) if isinstance(recorder, TraceRecorder) else ()
+    result = {name: values[slot] for name, slot in policy.public_slots}
+    events = tuple(recorder.events) if recorder.enabled and isinstance(recorder, TraceRecorder) \
+        else ()
     return Decision(policy, as_of, outcome, result, missing, tuple(notices), events,
                     values[:len(policy.inputs)], applied)
 
@@ -384,7 +385,7 @@ def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: 
 def _missing_required(policy: CompiledPolicy, values: list[Any],
                       recorder: Recorder) -> tuple[MissingFact, ...]:
     found = []
-    for item in policy.inputs:
+    for item in policy.required_checks:
         if values[item.slot] is not MISSING:
             continue
         if item.required:

@@ -121,7 +121,8 @@ class Program:
     """The closures of every rule for one set of parameter values (and one tracing mode)."""
 
     parameters: tuple[Any, ...]  # slot values of the parameters
-    steps: tuple[tuple[CompiledRule, Compiled | None, tuple[tuple[int, Compiled], ...]], ...]
+    steps: tuple[tuple[CompiledRule, Compiled | None, tuple[tuple[int, Compiled], ...], bool],
+                 ...]
     unverified: frozenset[str]  # parameters whose value in force is unverified
 
 
@@ -145,7 +146,20 @@ class CompiledPolicy:
         default_factory=dict, repr=False, compare=False)
     _program_keys: dict[dt.date, tuple[int, ...]] = field(default_factory=dict, repr=False,
                                                           compare=False)
-    _index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _by_day: dict[tuple[dt.date, bool], Program] = field(default_factory=dict, repr=False,
+                                                         compare=False)
+    # derived in __post_init__, for the evaluation loop
+    inputs_by_name: dict[str, CompiledInput] = field(init=False, repr=False, compare=False)
+    parameters_by_name: dict[str, CompiledParameter] = field(init=False, repr=False,
+                                                             compare=False)
+    slot_of: dict[str, int] = field(init=False, repr=False, compare=False)
+    name_of: dict[int, str] = field(init=False, repr=False, compare=False)
+    required_checks: tuple[CompiledInput, ...] = field(init=False, repr=False, compare=False)
+    blank_values: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    public_slots: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
+    reporting_outputs: tuple[CompiledOutput, ...] = field(init=False, repr=False,
+                                                          compare=False)
+    default_outcome: str = field(init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -155,49 +169,21 @@ class CompiledPolicy:
     def version(self) -> str:
         return self.model.version
 
-    @property
-    def inputs_by_name(self) -> dict[str, CompiledInput]:
-        return self._index["inputs"]
-
-    @property
-    def parameters_by_name(self) -> dict[str, CompiledParameter]:
-        return self._index["parameters"]
-
-    @property
-    def slot_of(self) -> dict[str, int]:
-        return self._index["slots"]
-
-    @property
-    def name_of(self) -> dict[int, str]:
-        return self._index["names"]
-
-    @property
-    def blank_values(self) -> tuple[Any, ...]:
-        """Initial slot values of the computed values and the outcome: all unknown."""
-        return self._index["blank"]
-
-    @property
-    def public_outputs(self) -> tuple[CompiledOutput, ...]:
-        return self._index["public"]
-
-    @property
-    def reporting_outputs(self) -> tuple[CompiledOutput, ...]:
-        return self._index["reporting"]
-
     def __post_init__(self) -> None:
-        index = {
-            "inputs": {item.name: item for item in self.inputs},
-            "parameters": {item.name: item for item in self.parameters},
-            "slots": {item.name: item.slot for item in (*self.inputs, *self.parameters,
-                                                        *self.outputs)},
-            "names": {item.slot: item.name for item in (*self.inputs, *self.parameters,
-                                                         *self.outputs)}
-            | {self.outcome_slot: "outcome"},
-            "blank": (MISSING,) * (len(self.outputs) + 1),
-            "public": tuple(o for o in self.outputs if not o.internal),
-            "reporting": tuple(o for o in self.outputs if o.report_missing),
+        every = (*self.inputs, *self.parameters, *self.outputs)
+        derived = {
+            "inputs_by_name": {item.name: item for item in self.inputs},
+            "parameters_by_name": {item.name: item for item in self.parameters},
+            "slot_of": {item.name: item.slot for item in every},
+            "name_of": {item.slot: item.name for item in every} | {self.outcome_slot: "outcome"},
+            "required_checks": tuple(i for i in self.inputs if i.required or i.required_when),
+            "blank_values": (MISSING,) * (len(self.outputs) + 1),
+            "public_slots": tuple((o.name, o.slot) for o in self.outputs if not o.internal),
+            "reporting_outputs": tuple(o for o in self.outputs if o.report_missing),
+            "default_outcome": self.model.outcome.default,
         }
-        object.__setattr__(self, "_index", index)
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     def in_force(self, day: dt.date) -> bool:
         period = self.model.effective
@@ -209,6 +195,9 @@ class CompiledPolicy:
         Parameter values change only on their effective dates, so a handful of programs
         serves every date; each is built once, on first use.
         """
+        program = self._by_day.get((day, traced))
+        if program is not None:
+            return program
         key = self._program_keys.get(day)
         if key is None:
             key = tuple(bisect_right(p.starts, day) - 1 for p in self.parameters)
@@ -218,6 +207,9 @@ class CompiledPolicy:
         program = self._programs.get((key, traced))
         if program is None:
             program = self._programs[(key, traced)] = self._build_program(key, traced)
+        if len(self._by_day) > 4096:
+            self._by_day.clear()
+        self._by_day[(day, traced)] = program
         return program
 
     def _build_program(self, key: tuple[int, ...], traced: bool) -> Program:
@@ -234,7 +226,7 @@ class CompiledPolicy:
                 (slot, compile_expression(checked, traced, constants, self.frame_slot)
                  if checked is not None else _constant(constant))
                 for slot, _, checked, constant in rule.sets)
-            steps.append((rule, condition, sets))
+            steps.append((rule, condition, sets, bool(rule.defeated_by)))
         return Program(values, tuple(steps), unverified)
 
 

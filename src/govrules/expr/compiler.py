@@ -88,10 +88,15 @@ def _const(value: Any) -> _Code:
 def _apply(fn: Callable[..., Any], parts: list[_Code]) -> _Code:
     """``fn`` applied to the parts; folded when all are constant, guarded when one may be
     unknown, and with slot reads and constants inlined for the common two-operand shapes."""
+    if any(part.constant and part.value is MISSING for part in parts):
+        return _const(MISSING)  # an unknown constant (a parameter with no value yet)
     if all(part.constant for part in parts):
-        if any(part.value is MISSING for part in parts):
-            return _const(MISSING)
-        return _const(fn(*[part.value for part in parts]))
+        arguments = [part.value for part in parts]
+        try:
+            return _const(fn(*arguments))
+        except (ArithmeticError, ValueError):
+            # not folded: the error belongs to the evaluation that reaches this node, if any
+            return _Code(lambda v: fn(*arguments), False)
     optional = any(part.optional for part in parts)
     if len(parts) == 1:
         (a,) = parts
@@ -297,6 +302,15 @@ class _Compiler:
     def call(self, name: str, checked: Checked, parts: list[_Code]) -> _Code:
         if name == "all_known":
             fns = [part.fn for part in parts]
+            if len(fns) == 2:
+                first, second = fns
+
+                def both_known(v: list[Any]) -> Any:
+                    x, y = first(v), second(v)
+                    if x is MISSING:
+                        return y
+                    return x if y is MISSING else (x and y)
+                return _Code(both_known, True)
 
             def all_known(v: list[Any]) -> Any:
                 known = [x for x in (g(v) for g in fns) if x is not MISSING]
