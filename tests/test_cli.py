@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from govrules.cli import main
-
 from conftest import FIXTURES, POLICIES, ROOT
+from govrules.cli import main
 
 WAGE = "cn.jilin.taobei.wage_deposit"
 
@@ -22,8 +21,8 @@ def _case(tmp_path: Path, text: str, name: str = "case.json") -> str:
     return str(path)
 
 
-def test_evaluate_json_is_one_object_with_the_contract_keys(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_json_is_one_object_with_the_contract_keys(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     case = _case(tmp_path, '{"contract_price": 2345678.9, "first_deposit": true}')
     assert main(["evaluate", WAGE, "--case", case, "--as-of", "2026-11-21",
                  "--format", "json"]) == 0
@@ -56,8 +55,8 @@ def test_incomplete_case_still_exits_zero(tmp_path: Path,
                                                     "arrears_in_previous_period"]
 
 
-def test_invalid_input_exits_two_with_the_field_on_stderr(tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_input_exits_two_with_the_field_on_stderr(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     case = _case(tmp_path, '{"contract_price": "abc", "first_deposit": true}')
     assert main(["evaluate", WAGE, "--case", case]) == 2
     captured = capsys.readouterr()

@@ -167,3 +167,37 @@ def test_parameters_follow_their_effective_dates(sources) -> None:  # type: igno
 
 def test_default_engine_holds_the_bundled_policies() -> None:
     assert WAGE in {policy.id for policy in Engine.default().policies()}
+
+
+def _priorities(sources):  # type: ignore[no-untyped-def]
+    from conftest import FIXTURES
+    from govrules.engine import load_policy_file
+
+    policy = load_policy_file(FIXTURES / "good" / "priorities.yaml", sources)
+    return policy, Engine([policy], sources)
+
+
+def test_a_rule_that_defeats_another_wins_and_the_trace_says_so(sources) -> None:  # type: ignore[no-untyped-def]
+    policy, engine = _priorities(sources)
+    day = dt.date(2020, 1, 1)
+    decision = engine.evaluate(policy.id, {"ground": "no_fault", "protected": True}, as_of=day)
+    assert decision.values["lawful"] is False
+    assert decision.outcome == "unlawful"
+    defeated = next(e for e in decision.trace if e["event"] == "rule"
+                    and e["rule"] == "no_fault_ground")
+    assert defeated["status"] == "defeated" and defeated["defeated_by"] == "protection"
+    assert defeated["defeated_by_citations"] == ["cn.gansu.dingxi.service_staff_hiring#art18"]
+    # the protection does not reach the fault ground
+    fault = engine.evaluate(policy.id, {"ground": "fault", "protected": True}, as_of=day)
+    assert fault.outcome == "lawful"
+
+
+def test_rules_of_equal_standing_that_disagree_give_a_conflict(sources) -> None:  # type: ignore[no-untyped-def]
+    policy, engine = _priorities(sources)
+    case = {"ground": "fault", "protected": False, "second_opinion": True}
+    for trace in (True, False):
+        decision = engine.evaluate(policy.id, case, as_of=dt.date(2020, 1, 1), trace=trace)
+        assert decision.outcome == "conflict"
+        assert decision.values["lawful"] is None
+        notice = next(n for n in decision.notices if n.code == "conflict")
+        assert "fault_ground" in notice.en and "contrary_opinion" in notice.en

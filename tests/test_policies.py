@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import POLICIES
 from govrules import Engine
 from govrules.testing import run_policy_tests, run_test
-
-from conftest import POLICIES
 
 _ENGINE = Engine.from_directory(POLICIES)
 _CASES = [(policy, test) for policy in _ENGINE.policies() for test in policy.model.tests]

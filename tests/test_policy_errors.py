@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import FIXTURES
 from govrules.engine import load_policy_file
 from govrules.errors import PolicyLoadError
 from govrules.sources import SourceLibrary
-
-from conftest import FIXTURES
 
 BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
 _EXPECT = re.compile(r"^# expect: (.+)$")

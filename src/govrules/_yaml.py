@@ -49,17 +49,17 @@ class LocatedList(list[Any]):
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases and deep nesting while composing."""
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Refused("yaml-alias", "aliases (*name) are not allowed in policy files",
                            event.start_mark)
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _Refused("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                               self.peek_event().start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+                               self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -187,7 +187,8 @@ def read_yaml_text(text: str, file: str) -> Any:
     finally:
         loader.dispose()
     if node is None:
-        raise PolicyLoadError([Diagnostic("yaml-empty", "the file is empty", SourceSpan(file, 1, 1))])
+        raise PolicyLoadError([Diagnostic("yaml-empty", "the file is empty",
+                                          SourceSpan(file, 1, 1))])
     builder = _Builder(file)
     data = builder.build(node)
     if builder.diagnostics:

@@ -104,12 +104,13 @@ class WorkingDayCalendar:
     """
 
     def __init__(self, country: holidays.HolidayBase | None = None) -> None:
-        self._source = country if country is not None else holidays.China()
+        self._source = country if country is not None else holidays.China()  # type: ignore[attr-defined]
         special = getattr(self._source, "special_public_holidays", {}) or {}
         self.published_years: frozenset[int] = frozenset(int(year) for year in special)
         first, last = (min(self.published_years), max(self.published_years)) \
             if self.published_years else (0, -1)
-        self.provenance = (f"holidays {holidays.__version__}, China; official State Council "
+        version = getattr(holidays, "__version__", "?")
+        self.provenance = (f"holidays {version}, China; official State Council "
                            f"schedules {first}-{last}")
         self._years: dict[int, tuple[dict[dt.date, str], frozenset[dt.date]]] = {}
 
@@ -125,7 +126,7 @@ class WorkingDayCalendar:
     def _year(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
         cached = self._years.get(year)
         if cached is None:
-            table = holidays.China(years=year)
+            table = holidays.China(years=year)  # type: ignore[attr-defined]
             rest = {day: str(name) for day, name in table.items()}
             makeup = frozenset(day for day in getattr(table, "weekend_workdays", ())
                                if day.year == year)
@@ -161,7 +162,7 @@ def add_days(start: dt.date, days: int) -> dt.date:
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
-    """Corresponding day ``months`` later; the month's last day when there is none (第二百零二条)."""
+    """Corresponding day ``months`` later, or the month's last day if none (第二百零二条)."""
     return start + relativedelta(months=months)
 
 

@@ -29,7 +29,7 @@ from pydantic import (
     create_model,
 )
 
-from govrules.errors import suggest, CaseError, Diagnostic
+from govrules.errors import CaseError, Diagnostic, suggest
 from govrules.expr import MISSING
 from govrules.expr.types import Type
 from govrules.policy import CompiledPolicy
@@ -52,7 +52,7 @@ def _exact_number(value: Any) -> Any:
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"expected a decimal number such as \"1000000\" or \"0.04\"") \
+            raise ValueError("expected a decimal number such as \"1000000\" or \"0.04\"") \
                 from None
         if not number.is_finite():
             raise ValueError("expected a finite number")
@@ -93,7 +93,7 @@ def _annotation(kind: Type) -> Any:
     if kind.kind == "text":
         return StrictStr
     if kind.kind == "enum":
-        return Literal[tuple(kind.values or ())]  # type: ignore[misc]
+        return Literal[tuple(kind.values or ())]
     if kind.kind == "list" and kind.item is not None:
         return list[_annotation(kind.item)]  # type: ignore[misc]
     raise AssertionError(kind)
@@ -115,7 +115,7 @@ def build_case_model(policy: CompiledPolicy) -> type[BaseModel]:
         fields[item.name] = (Optional[_annotation(item.type)],  # noqa: UP045
                              Field(None, description=description, **bounds))
     model_name = "Case_" + policy.id.replace(".", "_")
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         model_name,
         __config__=ConfigDict(extra="forbid", title=f"{policy.id} case",
                               json_schema_extra={"description": policy.model.title.en}),

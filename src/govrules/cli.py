@@ -33,7 +33,6 @@ from govrules.errors import (
     UnknownPolicyError,
 )
 from govrules.render import explain_text
-from govrules.sources import SourceLibrary
 from govrules.testing import run_policy_tests
 
 __all__ = ["main"]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.errors import suggest, Diagnostic, PolicyLoadError
+from govrules.errors import Diagnostic, PolicyLoadError, suggest
 from govrules.expr import (
     Checked,
     ExpressionSyntaxError,
@@ -36,7 +36,7 @@ from govrules.policy import (
     Notice,
     ParameterValue,
 )
-from govrules.schema import PolicyModel, RuleModel, _Node
+from govrules.schema import OutputModel, PolicyModel, RuleModel, _Node
 from govrules.sources import SourceLibrary
 from govrules.spans import SourceSpan
 
@@ -146,7 +146,9 @@ class _Compilation:
     def declare(self) -> tuple[list[Symbol], list[Symbol], list[Symbol]]:
         model = self.model
         slot = 0
-        inputs, parameters, outputs = [], [], []
+        inputs: list[Symbol] = []
+        parameters: list[Symbol] = []
+        outputs: list[Symbol] = []
         taken: dict[str, str] = {}
         for kind, table in (("input", model.inputs), ("parameter", model.parameters),
                             ("value", model.outputs)):
@@ -333,11 +335,11 @@ class _Compilation:
                            "outcome_slot": outcome_slot})
         known = set(seen)
         for rule in self.model.rules:
-            for target in rule.defeats:
-                if target not in known:
-                    self.problem("unknown-rule", f"rule '{rule.id}' defeats '{target}', which "
+            for defeated in rule.defeats:
+                if defeated not in known:
+                    self.problem("unknown-rule", f"rule '{rule.id}' defeats '{defeated}', which "
                                  "does not exist", self.where(rule, "defeats"),
-                                 suggest(target, known))
+                                 suggest(defeated, known))
         return drafts
 
     # ------------------------------------------------------------------ stage 3: order
@@ -438,6 +440,15 @@ class _Compilation:
         return tuple(rules), {slot: frozenset(v) for slot, v in value_inputs.items()}
 
 
+def _output(symbol: Symbol, spec: OutputModel, inputs: frozenset[int],
+            input_names: dict[int, str], optional_inputs: set[int]) -> CompiledOutput:
+    title = spec.title
+    return CompiledOutput(
+        symbol.name, symbol.slot, symbol.type, spec.internal, spec.report_missing,
+        tuple(input_names[i] for i in sorted(inputs) if i in optional_inputs),
+        title.zh if title else None, title.en if title else spec.description)
+
+
 def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
                    raw: bytes) -> CompiledPolicy:
     """Check and compile ``model`` (read from ``path``); raise ``PolicyLoadError`` on problems."""
@@ -471,16 +482,8 @@ def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
     rules, value_inputs = work.freeze(ordered, output_symbols)
     input_names = {s.slot: s.name for s in input_symbols}
     optional_inputs = {s.slot for s in input_symbols if s.type.optional}
-    outputs = tuple(
-        CompiledOutput(
-            s.name, s.slot, s.type, model.outputs[s.name].internal,
-            model.outputs[s.name].report_missing,
-            tuple(input_names[i] for i in sorted(value_inputs.get(s.slot, ()))
-                  if i in optional_inputs),
-            model.outputs[s.name].title.zh if model.outputs[s.name].title else None,
-            model.outputs[s.name].title.en if model.outputs[s.name].title
-            else model.outputs[s.name].description)
-        for s in output_symbols)
+    outputs = tuple(_output(s, model.outputs[s.name], value_inputs.get(s.slot, frozenset()),
+                            input_names, optional_inputs) for s in output_symbols)
     digest = hashlib.sha256(raw)
     for document_id in sorted(work.cited_documents):
         document = sources.get(document_id)

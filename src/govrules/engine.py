@@ -22,12 +22,12 @@ from govrules.casemodel import InvalidCase, build_case_model, build_converter, c
 from govrules.compile import compile_policy
 from govrules.decision import Decision, MissingFact
 from govrules.errors import (
-    suggest,
     CaseError,
     Diagnostic,
     EvaluationError,
     PolicyLoadError,
     UnknownPolicyError,
+    suggest,
 )
 from govrules.expr import MISSING
 from govrules.policy import CompiledPolicy, CompiledRule, Notice, Program
@@ -350,7 +350,7 @@ def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: 
     notices = [rule.notice for rule in applied if rule.notice is not None]
     for slot, rule in conflicts:
         name = policy.name_of[slot]
-        first = next(r for r in applied if any(s == slot for s, _, _ in r.sets))
+        first = next(r for r in applied if any(entry[0] == slot for entry in r.sets))
         values[slot] = MISSING
         notices.append(Notice("conflict", "warning", f"rules '{first.id}' and '{rule.id}' "
                               f"give different values for '{name}' and neither defeats the "
@@ -375,7 +375,8 @@ def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: 
                          "rule": decisive[-1] if decisive and outcome not in
                          ("incomplete", "conflict") else None,
                          "default": chosen is MISSING})
-    result = {name: values[slot] for name, slot in policy.public_slots}
+    result = {name: None if (value := values[slot]) is MISSING else value
+              for name, slot in policy.public_slots}
     events = tuple(recorder.events) if recorder.enabled and isinstance(recorder, TraceRecorder) \
         else ()
     return Decision(policy, as_of, outcome, result, missing, tuple(notices), events,

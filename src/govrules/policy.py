@@ -170,7 +170,8 @@ class CompiledPolicy:
         return self.model.version
 
     def __post_init__(self) -> None:
-        every = (*self.inputs, *self.parameters, *self.outputs)
+        every: tuple[CompiledInput | CompiledParameter | CompiledOutput, ...] = (
+            *self.inputs, *self.parameters, *self.outputs)
         derived = {
             "inputs_by_name": {item.name: item for item in self.inputs},
             "parameters_by_name": {item.name: item for item in self.parameters},

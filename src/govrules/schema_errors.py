@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from govrules._yaml import LocatedMap, span_at
-from govrules.errors import suggest, Diagnostic
+from govrules.errors import Diagnostic, suggest
 from govrules.spans import SourceSpan
 
 __all__ = ["diagnostics_from_validation"]
@@ -25,19 +25,21 @@ def _clean_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     kept: list[int | str] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        in_map = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_map or in_list:
             kept.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            kept.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and not kept[-1:] == [part]:
-            # a key that is absent (missing field) or not a key at all (union tag)
-            if part.isidentifier() and part not in ("str", "int", "bool", "date", "decimal") \
-                    and not part.startswith(("function-", "tagged-union", "literal")):
-                kept.append(part)
-                node = None
+        elif isinstance(node, dict) and isinstance(part, str) and _is_key(part):
+            kept.append(part)  # a key that is absent (a missing field)
+            node = None
     return tuple(kept)
+
+
+def _is_key(part: str) -> bool:
+    """Not one of the names pydantic inserts for union members and wrappers."""
+    return part.isidentifier() and part not in ("str", "int", "bool", "date", "decimal") \
+        and not part.startswith(("function-", "tagged-union", "literal"))
 
 
 def diagnostics_from_validation(error: ValidationError, data: Any,
@@ -60,6 +62,8 @@ def diagnostics_from_validation(error: ValidationError, data: Any,
             key = str(loc[-1]) if loc else ""
             span = parent.key_spans.get(key) if isinstance(parent, LocatedMap) else None
             hint = suggest(key, _KNOWN_KEYS)
+            if " " in key:
+                hint = "a comma inside { } starts a new key: quote the text that holds it"
             code, message = "unknown-key", f"'{key}' is not a known key here ({where})"
         elif kind == "missing":
             span = span_at(data, loc[:-1])
@@ -70,10 +74,10 @@ def diagnostics_from_validation(error: ValidationError, data: Any,
             message = f"{where}: {item['msg']}"
             if "input" in item and not isinstance(item["input"], (dict, list)):
                 message += f" (got {item['input']!r})"
-        key = (where, code)
-        if key in seen:  # one report per place, not one per union member
+        place = (where, code)
+        if place in seen:  # one report per place, not one per union member
             continue
-        seen.add(key)
+        seen.add(place)
         found.append(Diagnostic(code, message, span or SourceSpan(file, 1, 1), hint))
     return found
 

@@ -47,7 +47,7 @@ def _same(expected: Any, actual: Any) -> bool:
         except ArithmeticError:
             return False
     if isinstance(actual, dt.date):
-        return expected == actual or expected == actual.isoformat()
+        return bool(expected == actual or expected == actual.isoformat())
     if isinstance(actual, tuple):
         return isinstance(expected, list) and len(expected) == len(actual) and all(
             _same(e, a) for e, a in zip(expected, actual, strict=True))

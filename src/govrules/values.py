@@ -15,10 +15,10 @@ def to_json_value(value: Any) -> Any:
     """The JSON form of a value: unknown becomes null, a Decimal keeps its exact digits."""
     if value is MISSING or value is None:
         return None
-    if isinstance(value, bool) or isinstance(value, (int, str)):
+    if isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, Decimal):
-        return str(value) if value.as_tuple().exponent >= -28 else format(value, "f")
+        return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (tuple, list, frozenset, set)):

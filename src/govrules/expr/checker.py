@@ -326,9 +326,9 @@ class _Checker:
         if spec is None:
             return self.fail(node, "unknown-function", f"'{node.function}' is not a function",
                              suggest(node.function, FUNCTIONS))
-        if node.function == "given":
-            if len(node.args) != 1 or not isinstance(node.args[0], Name):
-                return self.fail(node, "bad-arguments", "given() takes one name")
+        if node.function == "given" and (len(node.args) != 1
+                                         or not isinstance(node.args[0], Name)):
+            return self.fail(node, "bad-arguments", "given() takes one name")
         args = tuple(self.visit(arg) for arg in node.args)
         if any(arg.type is ERROR for arg in args):
             return Checked(node, ERROR)
