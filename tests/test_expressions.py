@@ -18,7 +18,7 @@ import pytest
 
 from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.engine import Engine
-from govrules.errors import EvaluationError, PolicyLoadError
+from govrules.errors import EvaluationError
 from govrules.expr import (
     MISSING,
     ExpressionSyntaxError,
@@ -721,39 +721,42 @@ def test_constants_are_substituted_and_folded() -> None:
         frame_for({"rate": D("0.03")}).v) == D("0.03")
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "BUG: _binary/_apply inline a constant operand without checking whether that constant "
-    "is MISSING (an unknown parameter), so 'price * rate_opt' with rate_opt folded to "
-    "MISSING computes Decimal * MISSING and raises TypeError instead of giving MISSING"))
 @pytest.mark.parametrize("text", ["price * rate_opt", "rate_opt * price",
                                   "max(rate_opt, rate)", "price * rate_opt + price"])
 def test_an_unknown_constant_propagates_as_unknown(text: str) -> None:
+    # Regression: a constant operand was once inlined without checking for MISSING, so
+    # 'price * rate_opt' with rate_opt folded to MISSING raised TypeError.
     fn = compile_expression(checked(text), constants={slot("rate_opt"): MISSING})
     assert fn(frame_for({"price": D("1"), "rate": D("0.1")}).v) is MISSING
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=(
-    "BUG: compile_expression folds every all-constant sub-expression eagerly, including the "
-    "branch an 'if' does not take and the operand 'and'/'or' would not evaluate, so a "
-    "guarded '1 / n' with n a folded constant 0 raises ZeroDivisionError at compile time "
-    "instead of giving the guarded value"))
 @pytest.mark.parametrize(("text", "expected"), [
     ("if n == 0 then 0 else 1 / n", 0),
     ("n != 0 and 1 / n > 0", False),
     ("n == 0 or 1 / n > 0", True),
 ])
 def test_folding_does_not_evaluate_what_a_guard_skips(text: str, expected: Any) -> None:
+    # Regression: every all-constant sub-expression was once folded eagerly, so a guarded
+    # '1 / n' with n folded to 0 raised ZeroDivisionError at compile time.
     assert run(text, n=0) == expected   # as a slot value, the guard protects the division
     fn = compile_expression(checked(text), constants={slot("n"): 0})
     assert fn(frame_for({}).v) == expected
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason=(
-    "BUG: a policy condition 'first_deposit and 1 / 0 > 0' loads, and then evaluating a case "
-    "with first_deposit false raises a bare ZeroDivisionError (from folding when the "
-    "program for the date is built, outside the engine's EvaluationError wrapping) instead "
-    "of a load diagnostic, a False condition, or an EvaluationError"))
+def test_a_reached_division_by_a_folded_zero_fails_when_evaluated() -> None:
+    fn = compile_expression(checked("1 / n"), constants={slot("n"): 0})   # compiles
+    with pytest.raises(ZeroDivisionError):
+        fn(frame_for({}).v)
+    fn = compile_expression(checked("if flag then 1 / n else 0"), constants={slot("n"): 0})
+    assert fn(frame_for({"flag": False}).v) == 0
+    with pytest.raises(ZeroDivisionError):
+        fn(frame_for({"flag": True}).v)
+
+
 def test_constant_division_by_zero_in_a_policy_is_not_a_bare_crash(tmp_path: Path) -> None:
+    # Regression: 'first_deposit and 1 / 0 > 0' once made evaluation raise a bare
+    # ZeroDivisionError (folded while building the program for the date) even when
+    # first_deposit was false.
     root = Path(__file__).resolve().parents[1] / "policies"
     shutil.copytree(root / "sources", tmp_path / "sources")
     text = (root / "cn/jilin/taobei/wage_deposit.yaml").read_text(encoding="utf-8")
@@ -761,18 +764,15 @@ def test_constant_division_by_zero_in_a_policy_is_not_a_bare_crash(tmp_path: Pat
     (tmp_path / "wage_deposit.yaml").write_text(
         text.replace("    when: first_deposit\n", "    when: first_deposit and 1 / 0 > 0\n"),
         encoding="utf-8")
-    try:
-        engine = Engine.from_directory(tmp_path)
-    except PolicyLoadError:
-        return   # refused at load time with a diagnostic: fine
+    engine = Engine.from_directory(tmp_path)
     case = {"contract_price": "100.00", "first_deposit": False, "previous_rate": "0.03",
             "arrears_in_previous_period": False}
-    try:
-        decision = engine.evaluate("cn.jilin.taobei.wage_deposit", case,
-                                   as_of=dt.date(2026, 1, 1), trace=False)
-    except EvaluationError:
-        return   # reported as the engine's evaluation error: fine
+    decision = engine.evaluate("cn.jilin.taobei.wage_deposit", case,
+                               as_of=dt.date(2026, 1, 1), trace=False)
     assert decision.values["rate_max"] == D("0.03")
+    with pytest.raises(EvaluationError, match="division by zero"):
+        engine.evaluate("cn.jilin.taobei.wage_deposit", {**case, "first_deposit": True},
+                        as_of=dt.date(2026, 1, 1), trace=False)
 
 
 def test_min_max_clamp() -> None:
