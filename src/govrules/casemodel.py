@@ -183,6 +183,23 @@ def _value_check(kind: Type, bounds: tuple[tuple[str, Any], ...]) -> Callable[[A
     base = _base_check(kind)
     if not bounds:
         return base
+    if kind.kind in ("decimal", "money", "rate") and len(bounds) == 1 and bounds[0][0] == "gt":
+        floor = bounds[0][1]
+
+        def above(value: Any) -> Any:  # the common 'gt: 0' on an amount, in one step
+            if type(value) is str:
+                try:
+                    parsed = Decimal(value)
+                except InvalidOperation:
+                    raise InvalidCase from None
+                if parsed.is_finite() and parsed > floor:
+                    return parsed
+                raise InvalidCase
+            converted = base(value)
+            if converted > floor:
+                return converted
+            raise InvalidCase
+        return above
     tests = tuple((_BOUND_TESTS[name], limit) for name, limit in bounds)
 
     def bounded(value: Any) -> Any:

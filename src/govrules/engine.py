@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -133,8 +133,8 @@ class Engine:
         for versions in self._versions.values():
             versions.sort(key=lambda p: p.model.effective.from_)
         self._case_models: dict[tuple[str, str], type[BaseModel]] = {}
-        self._converters: dict[int, Any] = {}
-        self._in_force: dict[tuple[str, dt.date], CompiledPolicy] = {}
+        self._converters: dict[int, Callable[[Mapping[str, Any]], list[Any]]] = {}
+        self._in_force: dict[tuple[str, dt.date], tuple[CompiledPolicy, Any]] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -189,15 +189,16 @@ class Engine:
         ``UnknownPolicyError`` or ``CaseError``; an incomplete case is a decision, not an error.
         """
         day = as_of if as_of is not None else dt.date.today()
-        policy = self._in_force.get((policy_id, day))
-        if policy is None:
+        entry = self._in_force.get((policy_id, day))
+        if entry is None:
             if type(day) is not dt.date:
                 raise CaseError([Diagnostic("invalid-as-of",
                                             f"as_of must be a date, got {day!r}")])
             policy = self.policy(policy_id, day)
             if len(self._in_force) > 4096:
                 self._in_force.clear()
-            self._in_force[(policy_id, day)] = policy
+            entry = self._in_force[(policy_id, day)] = (policy, self._converter(policy))
+        policy, convert = entry
         if recorder is None:
             recorder = TraceRecorder() if trace else NULL_RECORDER
         if type(case) is not dict and isinstance(case, BaseModel):
@@ -206,7 +207,11 @@ class Engine:
                 raise CaseError([Diagnostic("invalid-case", f"a {type(case).__name__} is not a "
                                             f"case of {policy.id}")])
             case = case.__dict__
-        return _evaluate(policy, self._inputs(policy, case), day, self.calendar, recorder)
+        try:
+            inputs = convert(case)
+        except InvalidCase:
+            self._refuse(policy, case)
+        return _evaluate(policy, inputs, day, self.calendar, recorder)
 
     def _case_model(self, policy: CompiledPolicy) -> type[BaseModel]:
         key = (policy.id, policy.version)
@@ -215,15 +220,21 @@ class Engine:
             model = self._case_models[key] = build_case_model(policy)
         return model
 
-    def _inputs(self, policy: CompiledPolicy, case: Mapping[str, Any]) -> list[Any]:
-        """The input slot values of ``case``; a ``CaseError`` naming every bad field."""
+    def _converter(self, policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], list[Any]]:
         convert = self._converters.get(id(policy))
         if convert is None:
             convert = self._converters[id(policy)] = build_converter(policy)
+        return convert
+
+    def _inputs(self, policy: CompiledPolicy, case: Mapping[str, Any]) -> list[Any]:
+        """The input slot values of ``case``; a ``CaseError`` naming every bad field."""
         try:
-            return convert(case)
+            return self._converter(policy)(case)
         except InvalidCase:
-            pass
+            self._refuse(policy, case)
+
+    def _refuse(self, policy: CompiledPolicy, case: Any) -> NoReturn:
+        """Raise the case model's detailed errors for a case the converter refused."""
         try:
             self._case_model(policy).model_validate(case)
         except ValidationError as error:
@@ -243,9 +254,10 @@ class Engine:
 def _evaluate(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
               calendar: WorkingDayCalendar, recorder: Recorder) -> Decision:
     tracing = recorder.enabled
-    program = policy.program(as_of, tracing)
+    program = policy.program(as_of, tracing)  # a dictionary lookup once built
     frame = _Frame(calendar, recorder)
-    values = inputs + list(program.parameters)
+    values = inputs  # the converter's fresh list becomes the slot list
+    values.extend(program.parameters)
     values.extend(policy.blank_values)
     values.append(as_of)
     values.append(frame)

@@ -60,7 +60,7 @@ def _clamp(x: Any, low: Any, high: Any) -> Any:
 
 def _round_fen(mode: str) -> Callable[[Any], Decimal]:
     rounding = _MODES[mode]
-    return lambda x: Decimal(x).quantize(_FEN, rounding=rounding)
+    return lambda x: (x if type(x) is Decimal else Decimal(x)).quantize(_FEN, rounding=rounding)
 
 
 _PLAIN_FUNCTIONS: dict[str, Callable[..., Any]] = {
