@@ -37,7 +37,7 @@ from govrules.policy import (
     ParameterValue,
 )
 from govrules.schema import OutputModel, PolicyModel, RuleModel, _Node
-from govrules.sources import SourceLibrary
+from govrules.sources import SourceDocument, SourceLibrary
 from govrules.spans import SourceSpan
 
 __all__ = ["compile_policy"]
@@ -73,6 +73,7 @@ class _Compilation:
         self.problems: list[Diagnostic] = []
         self.scope = _Scope()
         self.cited_documents: set[str] = set()
+        self.broken_documents: set[str] = set()
         self.frame_slot = -1
 
     # ------------------------------------------------------------------ helpers
@@ -99,11 +100,7 @@ class _Compilation:
                 self.problem("unknown-source", f"'{alias}' is not one of this policy's sources",
                              span, suggest(alias, self.model.sources))
                 continue
-            try:
-                document = self.sources.get(document_id)
-            except PolicyLoadError as error:
-                self.problems.extend(error.diagnostics)
-                continue
+            document = self.document(document_id)
             if document is None:
                 continue  # reported once, for the 'sources' entry
             citation = document.citation(clause)
@@ -130,14 +127,19 @@ class _Compilation:
 
     # ------------------------------------------------------------------ stage 1: names
 
+    def document(self, document_id: str) -> SourceDocument | None:
+        """The source document, or ``None``; a broken source file is reported only once."""
+        try:
+            return self.sources.get(document_id)
+        except PolicyLoadError as error:
+            if document_id not in self.broken_documents:
+                self.broken_documents.add(document_id)
+                self.problems.extend(error.diagnostics)
+            return None
+
     def resolve_sources(self) -> None:
         for alias, document_id in self.model.sources.items():
-            try:
-                found = self.sources.get(document_id)
-            except PolicyLoadError as error:
-                self.problems.extend(error.diagnostics)
-                continue
-            if found is None:
+            if self.document(document_id) is None and document_id not in self.broken_documents:
                 span = self.model.entry_span("sources", alias) or self.where(self.model)
                 self.problem("unknown-source", f"no source document '{document_id}' "
                              f"(looked for {document_id}.yaml in the sources folders)", span,
