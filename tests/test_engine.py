@@ -16,6 +16,7 @@ from govrules import (
     TraceRecorder,
     UnknownPolicyError,
 )
+from govrules.decision import JSON_KEYS
 
 WAGE = "cn.jilin.taobei.wage_deposit"
 DAY = dt.date(2026, 11, 21)
@@ -41,8 +42,9 @@ def test_decision_values_are_exact_and_cited(engine: Engine) -> None:
 
 def test_json_contract_keys_and_forms(engine: Engine) -> None:
     data = json.loads(engine.evaluate(WAGE, CLEAN, as_of=DAY).to_json())
-    assert list(data) == ["policy", "policy_version", "as_of", "outcome", "values", "citations",
-                          "missing", "notices", "trace", "fingerprint"]
+    assert tuple(data) == JSON_KEYS == ("policy", "policy_version", "as_of", "outcome",
+                                        "values", "citations", "missing", "notices", "trace",
+                                        "fingerprint")
     assert data["values"]["rate_min"] == "0.03"
     assert data["values"]["compliant"] is True
     assert data["values"]["refund_notice_deadline"] == "2026-10-27"
@@ -201,3 +203,18 @@ def test_rules_of_equal_standing_that_disagree_give_a_conflict(sources) -> None:
         assert decision.values["lawful"] is None
         notice = next(n for n in decision.notices if n.code == "conflict")
         assert "fault_ground" in notice.en and "contrary_opinion" in notice.en
+
+
+def test_an_output_that_reports_missing_facts_lists_them_without_blocking(sources) -> None:  # type: ignore[no-untyped-def]
+    from conftest import FIXTURES
+    from govrules.engine import load_policy_file
+
+    policy = load_policy_file(FIXTURES / "good" / "minimal.yaml", sources)
+    engine = Engine([policy], sources)
+    decision = engine.evaluate(policy.id, {"contract_price": "100"}, as_of=dt.date(2020, 1, 1))
+    assert decision.outcome == "done"
+    (fact,) = decision.missing
+    assert (fact.fact, fact.required, fact.needed_for) == ("start", False, ("deadline",))
+    given = engine.evaluate(policy.id, {"contract_price": "100", "start": "2026-09-20"},
+                            as_of=dt.date(2020, 1, 1))
+    assert given.missing == () and given.values["deadline"] == dt.date(2026, 10, 8)

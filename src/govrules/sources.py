@@ -10,7 +10,6 @@ the documents it does not use.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,12 +49,6 @@ class SourceDocument:
             label=clause.label, text=clause.text,
             verification=clause.verification or self.model.verification,
             excerpt=clause.excerpt)
-
-    def in_force(self, day: dt.date) -> bool:
-        starts = self.model.effective or self.model.issued
-        if starts is not None and day < starts:
-            return False
-        return self.model.repealed is None or day < self.model.repealed
 
 
 class SourceLibrary:

@@ -145,10 +145,10 @@ class _Checker:
             if operand.type.kind != "bool":
                 return self.fail(node, "type-mismatch",
                                  f"'not' needs a bool, got {operand.type}")
-            return self.fold(Checked(node, BOOL.as_optional(operand.type.optional), (operand,)))
+            return Checked(node, BOOL.as_optional(operand.type.optional), (operand,))
         if not operand.type.numeric:
             return self.fail(node, "type-mismatch", f"cannot negate {operand.type}")
-        return self.fold(Checked(node, operand.type, (operand,), literal=operand.literal))
+        return Checked(node, operand.type, (operand,), literal=operand.literal)
 
     def binary(self, node: Binary) -> Checked:
         left, right = self.visit(node.left), self.visit(node.right)
@@ -161,7 +161,7 @@ class _Checker:
                 if side.type.kind != "bool":
                     return self.fail(side.node, "type-mismatch",
                                      f"'{op}' needs bools, got {side.type}")
-            return self.fold(Checked(node, BOOL.as_optional(optional), (left, right)))
+            return Checked(node, BOOL.as_optional(optional), (left, right))
         if op in ("in", "not in"):
             return self.membership(node, left, right, optional)
         if op in ("==", "!=", "<", "<=", ">", ">="):
@@ -169,7 +169,7 @@ class _Checker:
         result = self.arithmetic(node, left, right)
         if result is None:
             return Checked(node, ERROR)
-        return self.fold(Checked(node, result.as_optional(optional), (left, right)))
+        return Checked(node, result.as_optional(optional), (left, right))
 
     def arithmetic(self, node: Binary, left: Checked, right: Checked) -> Type | None:
         lt, rt, op = left.type, right.type, node.op
@@ -255,7 +255,7 @@ class _Checker:
                              f"cannot order {left.type} and {right.type} with '{node.op}'")
         if not self.comparable(node, left, right):
             return Checked(node, ERROR)
-        return self.fold(Checked(node, BOOL.as_optional(optional), (left, right)))
+        return Checked(node, BOOL.as_optional(optional), (left, right))
 
     def membership(self, node: Binary, left: Checked, right: Checked,
                    optional: bool) -> Checked:
@@ -272,7 +272,7 @@ class _Checker:
                 return Checked(node, ERROR)
         elif not left.type.same_shape(item):
             return self.fail(node, "type-mismatch", f"cannot look for {left.type} in {right.type}")
-        return self.fold(Checked(node, BOOL.as_optional(optional), (left, right)))
+        return Checked(node, BOOL.as_optional(optional), (left, right))
 
     def conditional(self, node: Conditional) -> Checked:
         condition = self.visit(node.condition)
@@ -286,7 +286,7 @@ class _Checker:
         if joined is None:
             return Checked(node, ERROR)
         optional = condition.type.optional or then.type.optional or otherwise.type.optional
-        return self.fold(Checked(node, joined.as_optional(optional), (condition, then, otherwise)))
+        return Checked(node, joined.as_optional(optional), (condition, then, otherwise))
 
     def unify(self, node: Expr, items: tuple[Checked, ...]) -> Type | None:
         """The common type of several branches or arguments (bare 0/1 adopt a unit)."""
@@ -351,10 +351,6 @@ class _Checker:
             except ValueError:
                 return self.fail(node, "bad-date", f"'{text}' is not a date written YYYY-MM-DD")
             return Checked(node, DATE, args, constant=value)
-        return checked
-
-    def fold(self, checked: Checked) -> Checked:
-        """Constant folding is left to the compiler; the checker only marks literals."""
         return checked
 
 

@@ -1,10 +1,8 @@
-"""What compiled expressions see at run time: the unknown marker and the evaluation frame."""
+"""The value of what is not known: a fact nobody gave, a value no rule set."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-__all__ = ["MISSING", "Frame", "Missing"]
+__all__ = ["MISSING", "Missing"]
 
 
 class Missing:
@@ -27,10 +25,3 @@ class Missing:
 
 MISSING = Missing()
 
-
-class Frame(Protocol):
-    """One evaluation: slot values, and where date computations and warnings are reported."""
-
-    v: list[Any]
-
-    def date_computed(self, computation: Any) -> None: ...
