@@ -17,7 +17,8 @@ SHARED = {"errors", "spans", "citations"}
 RANK = {
     "_yaml": 1, "schema": 2, "schema_errors": 2, "sources": 3,
     "expr": 3, "calendar": 2, "compile": 4, "policy": 4, "casemodel": 5, "trace": 5,
-    "decision": 5, "values": 4, "engine": 6, "testing": 7, "render": 7, "cli": 8, "__init__": 9,
+    "decision": 5, "values": 4, "loading": 6, "evaluation": 6, "engine": 7, "testing": 8,
+    "render": 8, "cli": 9, "__init__": 10,
 }
 
 

@@ -60,7 +60,8 @@ class SourceLibrary:
         self._documents: dict[str, SourceDocument] = {}
         self._failures: dict[str, tuple[Diagnostic, ...]] = {}
 
-    def _display(self, path: Path) -> str:
+    def display(self, path: Path) -> str:
+        """How positions name ``path``: relative to the root when it is inside it."""
         if self.root is not None:
             try:
                 return path.resolve().relative_to(self.root.resolve()).as_posix()
@@ -103,7 +104,7 @@ class SourceLibrary:
 
     def load(self, path: Path) -> SourceDocument:
         """Read and check one source file."""
-        display = self._display(path)
+        display = self.display(path)
         data = read_yaml_file(path, display)
         try:
             model = SourceDocumentModel.model_validate(data)

@@ -1,0 +1,288 @@
+"""Evaluating one case under one compiled policy: the rule loop, outcome, missing facts,
+notices, and the trace when a recorder is on.
+
+There are two loops over the same compiled program: ``_run_rules`` for the common case (every
+required fact given, nothing recorded) and ``_run_rules_traced``, which records each step and
+skips the rules whose facts are missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from govrules.calendar import DateComputation, WorkingDayCalendar
+from govrules.decision import Decision, MissingFact
+from govrules.errors import EvaluationError
+from govrules.expr import MISSING
+from govrules.policy import CompiledPolicy, CompiledRule, Notice, Program
+from govrules.trace import Recorder, TraceRecorder
+from govrules.values import to_json_value
+
+__all__ = ["evaluate_case"]
+
+
+class _Frame:
+    """Where date computations of one evaluation are reported (kept in the last slot)."""
+
+    __slots__ = ("calendar", "recorder", "rule", "dates")
+
+    def __init__(self, calendar: WorkingDayCalendar, recorder: Recorder) -> None:
+        self.calendar = calendar
+        self.recorder = recorder
+        self.rule: str | None = None
+        self.dates: list[DateComputation] = []
+
+    def date_computed(self, computation: DateComputation) -> None:
+        self.dates.append(computation)
+        if self.recorder.enabled:
+            self.recorder.record({"event": "date", "rule": self.rule,
+                                  **computation.to_dict()})
+
+
+def evaluate_case(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
+              calendar: WorkingDayCalendar, recorder: Recorder) -> Decision:
+    tracing = recorder.enabled
+    program = policy.program(as_of, tracing)  # a dictionary lookup once built
+    frame = _Frame(calendar, recorder)
+    values = inputs  # the converter's fresh list becomes the slot list
+    values.extend(program.parameters)
+    values.extend(policy.blank_values)
+    values.append(as_of)
+    values.append(frame)
+    if tracing:
+        recorder.record({"event": "policy", "policy": policy.id, "version": policy.version,
+                         "content_hash": policy.content_hash, "file": policy.path,
+                         "as_of": as_of.isoformat(), "calendar": calendar.provenance})
+        recorder.record({"event": "facts", "given": {
+            item.name: to_json_value(values[item.slot]) for item in policy.inputs
+            if values[item.slot] is not MISSING}})
+    missing = _missing_required(policy, values, recorder)
+    conflicts: list[tuple[int, CompiledRule]] = []
+    if tracing or missing:
+        applied = _run_rules_traced(policy, program, values, frame, missing, conflicts)
+    else:
+        applied = _run_rules(policy, program, values, conflicts)
+    return _decide(policy, program, values, frame, as_of, missing, applied, conflicts)
+
+
+def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
+               conflicts: list[tuple[int, CompiledRule]]) -> list[CompiledRule]:
+    """The fast path: every required fact given, nothing recorded."""
+    applied: list[CompiledRule] = []
+    rule = None
+    try:
+        for rule, condition, sets, defeatable in program.steps:
+            if condition is not None and condition(values) is not True:
+                continue
+            if defeatable and _defeater(rule, applied) is not None:
+                continue
+            for slot, compute in sets:
+                value = compute(values)
+                current = values[slot]
+                if current is MISSING:
+                    values[slot] = value
+                elif current != value:
+                    conflicts.append((slot, rule))
+            applied.append(rule)
+    except (ArithmeticError, ValueError, OverflowError) as error:
+        raise EvaluationError(f"{policy.id}: rule '{rule.id if rule else '?'}' failed: "
+                              f"{error}") from None
+    return applied
+
+
+def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any],
+                      frame: _Frame, missing: tuple[MissingFact, ...],
+                      conflicts: list[tuple[int, CompiledRule]]) -> list[CompiledRule]:
+    """The same rules, recording each step, and skipping rules whose facts are missing."""
+    recorder = frame.recorder
+    tracing = recorder.enabled
+    as_of = values[policy.as_of_slot]
+    blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
+    applied: list[CompiledRule] = []
+    for rule, condition, sets, _ in program.steps:
+        frame.rule = rule.id
+        if rule.input_slots & blocked:
+            if tracing:
+                _record_rule(recorder, rule, values, None, "skipped",
+                             detail="required facts are missing")
+            continue
+        try:
+            if tracing:
+                _record_parameters(recorder, policy, rule, rule.condition_parameters, as_of)
+            holds = True if condition is None else condition(values)
+            if holds is not True:
+                if tracing:
+                    _record_rule(recorder, rule, values, holds,
+                                 "unknown" if holds is MISSING else "not_applicable")
+                continue
+            defeater = _defeater(rule, applied) if rule.defeated_by else None
+            if defeater is not None:
+                if tracing:
+                    _record_rule(recorder, rule, values, True, "defeated",
+                                 defeated_by=defeater)
+                continue
+            if tracing:
+                _record_parameters(recorder, policy, rule, rule.set_parameters, as_of)
+            produced = {}
+            for slot, compute in sets:
+                value = produced[slot] = compute(values)
+                current = values[slot]
+                if current is MISSING:
+                    values[slot] = value
+                elif current != value:
+                    conflicts.append((slot, rule))
+        except (ArithmeticError, ValueError, OverflowError) as error:
+            raise EvaluationError(f"{policy.id}: rule '{rule.id}' failed: {error}") from None
+        applied.append(rule)
+        if tracing:
+            _record_rule(recorder, rule, values, True, "applied", produced={
+                policy.name_of[slot]: value for slot, value in produced.items()})
+    return applied
+
+
+def _defeater(rule: CompiledRule, applied: list[CompiledRule]) -> CompiledRule | None:
+    return next((other for other in applied if other.index in rule.defeated_by), None)
+
+
+def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: _Frame,
+            as_of: dt.date, missing: tuple[MissingFact, ...], applied: list[CompiledRule],
+            conflicts: list[tuple[int, CompiledRule]]) -> Decision:
+    notices = [rule.notice for rule in applied if rule.notice is not None]
+    for slot, rule in conflicts:
+        name = policy.name_of[slot]
+        first = next(r for r in applied if any(entry[0] == slot for entry in r.sets))
+        values[slot] = MISSING
+        notices.append(Notice("conflict", "warning", f"rules '{first.id}' and '{rule.id}' "
+                              f"give different values for '{name}' and neither defeats the "
+                              "other", None, first.citations + rule.citations))
+    chosen = values[policy.outcome_slot]
+    if missing:
+        outcome = "incomplete"
+    elif conflicts:
+        outcome = "conflict"
+    else:
+        outcome = policy.default_outcome if chosen is MISSING else chosen
+    if policy.reporting_outputs:
+        missing = missing + _missing_for_outputs(policy, values, missing)
+    if frame.dates:
+        notices.extend(_calendar_notices(frame.dates))
+    if program.unverified:
+        notices.extend(_unverified_notices(policy, applied, as_of, program.unverified))
+    recorder = frame.recorder
+    if recorder.enabled:
+        decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
+        recorder.record({"event": "outcome", "outcome": outcome,
+                         "rule": decisive[-1] if decisive and outcome not in
+                         ("incomplete", "conflict") else None,
+                         "default": chosen is MISSING})
+    result = {name: None if (value := values[slot]) is MISSING else value
+              for name, slot in policy.public_slots}
+    events = tuple(recorder.events) if recorder.enabled and isinstance(recorder, TraceRecorder) \
+        else ()
+    return Decision(policy, as_of, outcome, result, missing, tuple(notices), events,
+                    values[:len(policy.inputs)], applied)
+
+
+def _missing_required(policy: CompiledPolicy, values: list[Any],
+                      recorder: Recorder) -> tuple[MissingFact, ...]:
+    found = []
+    for item in policy.required_checks:
+        if values[item.slot] is not MISSING:
+            continue
+        if item.required:
+            reason = "required"
+        elif item.required_when is not None and item.required_when(values) is True:
+            reason = f"required when {item.required_when_text}"
+        else:
+            continue
+        found.append(MissingFact(item.name, True, reason, (), item.title_zh, item.title_en,
+                                 item.citations))
+    if found and recorder.enabled:
+        recorder.record({"event": "missing", "facts": [m.to_dict() for m in found]})
+    return tuple(found)
+
+
+def _missing_for_outputs(policy: CompiledPolicy, values: list[Any],
+                         already: tuple[MissingFact, ...]) -> tuple[MissingFact, ...]:
+    """Optional facts that a ``report_missing`` output could not do without."""
+    needed: dict[str, list[str]] = {}
+    for output in policy.outputs:
+        if output.report_missing and values[output.slot] is MISSING:
+            for name in output.optional_inputs:
+                if values[policy.inputs_by_name[name].slot] is MISSING:
+                    needed.setdefault(name, []).append(output.name)
+    known = {m.fact for m in already}
+    return tuple(
+        MissingFact(name, False, "needed for " + ", ".join(outputs), tuple(outputs),
+                    policy.inputs_by_name[name].title_zh, policy.inputs_by_name[name].title_en,
+                    policy.inputs_by_name[name].citations)
+        for name, outputs in needed.items() if name not in known)
+
+
+def _calendar_notices(dates: list[DateComputation]) -> list[Notice]:
+    years = sorted({year for d in dates for year in d.unpublished_years})
+    if not years:
+        return []
+    listed = ", ".join(str(y) for y in years)
+    return [Notice("calendar-unpublished", "warning",
+                   f"a date computation reaches {listed}, for which no official State Council "
+                   "holiday schedule is in the calendar; the result uses estimated holidays "
+                   "and no make-up workdays",
+                   f"日期计算涉及{listed}年，该年度国务院节假日安排尚未收录，结果按估计的节假日计算",
+                   ())]
+
+
+def _unverified_notices(policy: CompiledPolicy, applied: list[CompiledRule],
+                        as_of: dt.date, unverified: frozenset[str]) -> list[Notice]:
+    flagged: list[Notice] = []
+    seen: set[str] = set()
+    for rule in applied:
+        for name, _, origin in rule.reads:
+            if origin != "parameter" or name in seen or name not in unverified:
+                continue
+            value = policy.parameters_by_name[name].at(as_of)
+            if value is not None and value.unverified:
+                seen.add(name)
+                flagged.append(Notice(
+                    "unverified", "warning",
+                    f"parameter '{name}' = {to_json_value(value.value)} is not verified against "
+                    "an authoritative text" + (f": {value.note}" if value.note else ""),
+                    None, value.citations, rule.id))
+    return flagged
+
+
+def _record_parameters(recorder: Recorder, policy: CompiledPolicy, rule: CompiledRule,
+                       names: tuple[str, ...], as_of: dt.date) -> None:
+    """Record each parameter read, where the lookup happens: value, start date, clause."""
+    for name in names:
+        value = policy.parameters_by_name[name].at(as_of)
+        if value is not None:
+            recorder.record({"event": "parameter", "rule": rule.id, "name": name,
+                             "value": to_json_value(value.value),
+                             "effective_from": value.effective_from.isoformat(),
+                             "citations": [c.ref for c in value.citations],
+                             "unverified": value.unverified})
+
+
+def _record_rule(recorder: Recorder, rule: CompiledRule, values: list[Any], holds: Any,
+                 status: str, *, produced: dict[str, Any] | None = None,
+                 defeated_by: CompiledRule | None = None, detail: str | None = None) -> None:
+    event: dict[str, Any] = {
+        "event": "rule", "rule": rule.id, "title": rule.title_en, "title_zh": rule.title_zh,
+        "status": status, "condition": rule.condition_text,
+        "condition_value": to_json_value(holds),
+        "reads": {name: to_json_value(values[slot]) for name, slot, origin in rule.reads
+                  if origin != "parameter"},
+        "citations": [c.ref for c in rule.citations],
+    }
+    if produced is not None:
+        event["values"] = {name: to_json_value(value) for name, value in produced.items()}
+    if rule.interpretations and status == "applied":
+        event["interpretations"] = [note.to_dict() for note in rule.interpretations]
+    if defeated_by is not None:
+        event["defeated_by"] = defeated_by.id
+        event["defeated_by_citations"] = [c.ref for c in defeated_by.citations]
+    if detail is not None:
+        event["detail"] = detail
+    recorder.record(event)
