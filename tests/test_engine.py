@@ -165,6 +165,11 @@ def test_parameters_follow_their_effective_dates(sources) -> None:  # type: igno
     assert late.values["amount"] == Decimal("5.00")
     read = next(e for e in late.trace if e["event"] == "parameter")
     assert read["effective_from"] == "2020-01-01"
+    # an unverified figure is used, and the decision says so
+    assert read["unverified"] is True
+    (warning,) = [n for n in late.notices if n.code == "unverified"]
+    assert warning.level == "warning" and "not yet checked" in warning.en
+    assert not [n for n in early.notices if n.code == "unverified"]
 
 
 def test_default_engine_holds_the_bundled_policies() -> None:
