@@ -445,10 +445,13 @@ class _Compilation:
 def _output(symbol: Symbol, spec: OutputModel, inputs: frozenset[int],
             input_names: dict[int, str], optional_inputs: set[int]) -> CompiledOutput:
     title = spec.title
+    if isinstance(spec.report_missing, tuple):
+        needed = spec.report_missing
+    else:
+        needed = tuple(input_names[i] for i in sorted(inputs) if i in optional_inputs)
     return CompiledOutput(
-        symbol.name, symbol.slot, symbol.type, spec.internal, spec.report_missing,
-        tuple(input_names[i] for i in sorted(inputs) if i in optional_inputs),
-        title.zh if title else None, title.en if title else spec.description)
+        symbol.name, symbol.slot, symbol.type, spec.internal, bool(spec.report_missing),
+        needed, title.zh if title else None, title.en if title else spec.description)
 
 
 def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
@@ -475,6 +478,12 @@ def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
                          "twice", work.where(note, "id"))
         interpretations[note.id] = Interpretation(note.id, note.en, note.zh,
                                                   work.citations(note.cite, note))
+    for name, spec in model.outputs.items():
+        for fact in spec.report_missing if isinstance(spec.report_missing, tuple) else ():
+            if fact not in model.inputs:
+                work.problem("unknown-name", f"'{fact}' in report_missing of '{name}' is not an "
+                             "input", work.where(spec, "report_missing"),
+                             suggest(fact, model.inputs))
     inputs = work.compile_inputs(input_symbols)
     parameters = work.compile_parameters(parameter_symbols)
     drafts = work.compile_rules(output_symbols, outcome_slot, interpretations)

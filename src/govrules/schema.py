@@ -189,7 +189,9 @@ class OutputModel(_Node):
     values: tuple[str, ...] | None = None
     items: ScalarTypeName | None = None
     internal: bool = False
-    report_missing: bool = False
+    # when the value cannot be computed, list the facts it needs that were not given:
+    # true = every optional input it depends on; a list = exactly these inputs
+    report_missing: bool | tuple[Identifier, ...] = False
 
 
 class OutcomeModel(_Node):
