@@ -394,3 +394,34 @@ def test_computations_before_the_first_schedule_list_their_year() -> None:
     assert period_end(CAL, D(2000, 6, 1), 10, "days").unpublished_years == (2000,)
     assert count_working_days(CAL, D(2000, 12, 1),
                               D(2001, 1, 10)).unpublished_years == (2000,)
+
+
+# The State Council's published make-up workdays (调休上班日) for 2024 and 2025, from its yearly
+# holiday notices; the calendar must know every one of them.
+MAKEUP_2024 = {D(2024, 2, 4), D(2024, 2, 18), D(2024, 4, 7), D(2024, 4, 28), D(2024, 5, 11),
+               D(2024, 9, 14), D(2024, 9, 29), D(2024, 10, 12)}
+MAKEUP_2025 = {D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(2025, 10, 11)}
+
+
+@pytest.mark.parametrize(("year", "makeup"), [(2024, MAKEUP_2024), (2025, MAKEUP_2025),
+                                              (2026, MAKEUP_2026)])
+def test_every_published_makeup_workday_is_a_working_day(year: int,
+                                                         makeup: set[dt.date]) -> None:
+    weekend_days = [d for d in _days(D(year, 1, 1), D(year, 12, 31)) if d.weekday() >= 5]
+    working_weekend_days = {d for d in weekend_days if CAL.is_working_day(d)}
+    assert working_weekend_days == makeup
+    for day in makeup:
+        note = CAL.note(day)
+        assert note is not None and note.kind == "makeup_workday"
+
+
+@pytest.mark.parametrize(("first", "last"), [
+    (D(2024, 10, 1), D(2024, 10, 7)),   # National Day 2024
+    (D(2025, 1, 28), D(2025, 2, 4)),    # Spring Festival 2025
+    (D(2025, 10, 1), D(2025, 10, 8)),   # National Day and Mid-Autumn 2025
+    (D(2026, 2, 15), D(2026, 2, 23)),   # Spring Festival 2026
+])
+def test_golden_weeks_are_rest_days(first: dt.date, last: dt.date) -> None:
+    for day in _days(first, last):
+        assert not CAL.is_working_day(day), day
+    assert CAL.is_working_day(last + dt.timedelta(days=1))

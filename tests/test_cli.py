@@ -124,3 +124,19 @@ def test_installed_entry_point_runs() -> None:
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert WAGE in done.stdout
+
+
+def test_deadlines_timeline_earliest_first_with_clauses(capsys: pytest.CaptureFixture[str]) -> None:
+    case = str(ROOT / "examples" / "arbitration" / "01_worker_final_award.yaml")
+    assert main(["deadlines", "cn.national.labor_arbitration_time_limits", "--case", case]) == 0
+    out = capsys.readouterr().out
+    dates = [line.split()[0] for line in out.splitlines() if line.startswith("  20")]
+    assert dates == sorted(dates) and dates[0] == "2025-02-28"
+    assert "2026-10-03 National Day, statutory holiday" in out
+    assert "《中华人民共和国劳动争议调解仲裁法》第四十八条" in out
+    assert main(["deadlines", "cn.national.labor_arbitration_time_limits", "--case", case,
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    lawsuit = next(d for d in data["deadlines"] if d["name"] == "lawsuit_deadline")
+    assert lawsuit["date"] == "2026-12-25" and lawsuit["rule"] == "worker_lawsuit_final_award"
+    assert lawsuit["provisional"] is False

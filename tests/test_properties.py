@@ -123,3 +123,19 @@ def test_count_working_days_inverts_add_working_days(start: dt.date, amount: int
         assert CAL.is_working_day(end)
         # one day earlier is one working day short
         assert count_working_days(CAL, start, end - dt.timedelta(days=1)).result == amount - 1
+
+
+@SETTINGS
+@given(accepted=starts, suspended=st.integers(min_value=0, max_value=90),
+       more=st.integers(min_value=0, max_value=30))
+def test_suspended_days_never_move_the_award_deadline_earlier(engine: Engine, accepted: dt.date,
+                                                              suspended: int, more: int) -> None:
+    policy = "cn.national.labor_arbitration_time_limits"
+    day = dt.date(2026, 11, 21)
+    fewer = engine.evaluate(policy, {"acceptance_date": accepted, "suspension_days": suspended},
+                            as_of=day, trace=False).values["award_deadline"]
+    longer = engine.evaluate(policy, {"acceptance_date": accepted,
+                                      "suspension_days": suspended + more},
+                             as_of=day, trace=False).values["award_deadline"]
+    assert fewer <= longer
+    assert CAL.is_working_day(longer)

@@ -186,17 +186,18 @@ def period_end(calendar: WorkingDayCalendar, start: dt.date, amount: int,
         raise ValueError(f"unknown period unit {unit!r}; use days, months or years")
     end = plain
     moved: list[DayNote] = []
+    length = f"{amount} {unit[:-1] if amount == 1 else unit}"
     while not calendar.is_working_day(end):
         note = calendar.note(end)
         assert note is not None
         moved.append(note)
         end += _ONE_DAY
     if moved:
-        basis = (f"{amount} {unit} after {start.isoformat()} (start day not counted) ends on "
+        basis = (f"{length} after {start.isoformat()} (start day not counted) ends on "
                  f"{plain.isoformat()}, a rest day; moved to the next working day "
                  f"{end.isoformat()}")
     else:
-        basis = (f"{amount} {unit} after {start.isoformat()} (start day not counted) ends on "
+        basis = (f"{length} after {start.isoformat()} (start day not counted) ends on "
                  f"{end.isoformat()}, a working day")
     return DateComputation("period_end", start, amount, unit, end, plain, tuple(moved),
                            calendar.unpublished(plain, end), basis)

@@ -3,6 +3,7 @@
     govrules list
     govrules validate [PATH ...]
     govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
+    govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
     govrules schema POLICY_ID
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
     govrules test [PATH]                 run the tests written next to the policies
@@ -32,7 +33,7 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
-from govrules.render import explain_text
+from govrules.render import deadline_entries, deadline_timeline, explain_text
 from govrules.testing import run_policy_tests
 
 __all__ = ["main"]
@@ -155,6 +156,22 @@ def _envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
         raise _UsageError(f"as_of: {error}") from None
 
 
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    """The case's deadlines as a timeline, earliest first, with the clause for each."""
+    engine = _engine(args.policies)
+    facts, envelope = read_case_file(Path(args.case))
+    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
+    decision = engine.evaluate(args.policy_id, facts, as_of=as_of)
+    if args.format == "json":
+        print(json.dumps({"policy": decision.policy_id, "as_of": as_of.isoformat(),
+                          "deadlines": deadline_entries(decision),
+                          "missing": [m.to_dict() for m in decision.missing],
+                          "fingerprint": decision.fingerprint}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(deadline_timeline(decision))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     engine = _engine(args.policies)
     schema = engine.case_model(args.policy_id).model_json_schema()
@@ -234,6 +251,13 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=("json", "text"), default="json")
     evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    deadlines = commands.add_parser("deadlines", help="a case's deadlines as a timeline")
+    deadlines.add_argument("policy_id", metavar="POLICY_ID")
+    deadlines.add_argument("--case", required=True, metavar="FILE")
+    deadlines.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
+    deadlines.add_argument("--format", choices=("json", "text"), default="text")
+    deadlines.set_defaults(run=cmd_deadlines)
 
     schema = commands.add_parser("schema", help="JSON Schema of a policy's case")
     schema.add_argument("policy_id", metavar="POLICY_ID")

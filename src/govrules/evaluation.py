@@ -37,7 +37,9 @@ class _Frame:
         self.dates.append(computation)
         if self.recorder.enabled:
             self.recorder.record({"event": "date", "rule": self.rule,
-                                  **computation.to_dict()})
+                                  **computation.to_dict(),
+                                  "provisional": bool(computation.unpublished_years),
+                                  "calendar": self.calendar.provenance})
 
 
 def evaluate_case(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
