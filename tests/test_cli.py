@@ -140,3 +140,15 @@ def test_deadlines_timeline_earliest_first_with_clauses(capsys: pytest.CaptureFi
     lawsuit = next(d for d in data["deadlines"] if d["name"] == "lawsuit_deadline")
     assert lawsuit["date"] == "2026-12-25" and lawsuit["rule"] == "worker_lawsuit_final_award"
     assert lawsuit["provisional"] is False
+
+
+def test_one_time_notice_groups_every_missing_fact_by_clause(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = _case(tmp_path, '{"sex": "female", "contribution_months": 200}')
+    assert main(["evaluate", "cn.national.retirement_eligibility", "--case", case,
+                 "--as-of", "2026-11-21", "--format", "notice"]) == 0
+    out = capsys.readouterr().out
+    assert "依据《企业人员退休人员资格和待遇审批管理办法》第四条" in out
+    for fact in ("[birth_date]", "[work_start_date]", "[position_type]"):
+        assert fact in out
+    assert "共3项" in out

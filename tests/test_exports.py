@@ -9,7 +9,8 @@ def test_exported_names() -> None:
     assert set(govrules.__all__) == {
         "NULL_RECORDER", "CaseError", "Citation", "CompiledPolicy", "Decision", "Diagnostic",
         "Engine", "EvaluationError", "GovrulesError", "MissingFact", "Notice", "NullRecorder",
-        "PolicyLoadError", "Recorder", "TraceRecorder", "UnknownPolicyError", "explain_text",
+        "PolicyLoadError", "Recorder", "Review", "TraceRecorder", "UnknownPolicyError",
+        "explain_text", "review_case",
     }
     for name in govrules.__all__:
         assert getattr(govrules, name).__module__.startswith("govrules")  or name == "NULL_RECORDER"

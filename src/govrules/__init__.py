@@ -24,6 +24,7 @@ from govrules.errors import (
 )
 from govrules.policy import CompiledPolicy, Notice
 from govrules.render import explain_text
+from govrules.review import Review, review_case
 from govrules.trace import NULL_RECORDER, NullRecorder, Recorder, TraceRecorder
 
 __all__ = [
@@ -41,9 +42,11 @@ __all__ = [
     "NullRecorder",
     "PolicyLoadError",
     "Recorder",
+    "Review",
     "TraceRecorder",
     "UnknownPolicyError",
     "explain_text",
+    "review_case",
 ]
 
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@
     govrules validate [PATH ...]
     govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
     govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
+    govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD]
     govrules schema POLICY_ID
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
     govrules test [PATH]                 run the tests written next to the policies
@@ -33,8 +34,10 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
-from govrules.render import deadline_entries, deadline_timeline, explain_text
+from govrules.render import deadline_entries, deadline_timeline, explain_text, missing_notice
+from govrules.review import review_case
 from govrules.testing import run_policy_tests
+from govrules.values import to_json_value
 
 __all__ = ["main"]
 
@@ -139,6 +142,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     decision = engine.evaluate(args.policy_id, facts, as_of=as_of, trace=not args.no_trace)
     if args.format == "json":
         sys.stdout.write(decision.to_json() + "\n")
+    elif args.format == "notice":
+        sys.stdout.write(missing_notice(decision))
     else:
         sys.stdout.write(explain_text(decision))
     return EXIT_OK
@@ -170,6 +175,41 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(deadline_timeline(decision))
     return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Two reviewers' facts: agreed, or collective review with the differences side by side."""
+    engine = _engine(args.policies)
+    first, envelope = read_case_file(Path(args.first))
+    second, _ = read_case_file(Path(args.second))
+    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
+    review = review_case(engine, args.policy_id, first, second, as_of)
+    if args.format == "json":
+        print(review.to_json())
+        return EXIT_OK
+    print(f"REVIEW: {review.status}   {args.policy_id}   as of {as_of.isoformat()}")
+    if review.agreed:
+        print(f"fingerprints: first {review.first.fingerprint}")
+        print(f"              second {review.second.fingerprint}")
+        print()
+        sys.stdout.write(explain_text(review.first))
+        return EXIT_OK
+    width = max(len(name) for name in (*review.differing_facts, *review.differing_values))
+    for title, table in (("Facts that differ", review.differing_facts),
+                         ("Results that differ", review.differing_values)):
+        if table:
+            print(title)
+            print(f"  {'':{width}}  {'first reviewer':<24}second reviewer")
+            for name, (a, b) in table.items():
+                print(f"  {name:{width}}  {_cell(a):<24}{_cell(b)}")
+    print("Two reviewers disagree: the case goes to collective review by the whole section "
+          "(初审人和复核人审核不一致的，由科室负责人组织集体复核).")
+    return EXIT_OK
+
+
+def _cell(value: Any) -> str:
+    shown = to_json_value(value)
+    return "—" if shown is None else str(shown).lower() if isinstance(shown, bool) else str(shown)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -248,7 +288,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="the facts, as a JSON or YAML object")
     evaluate.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                           help="the date whose law applies (default: today)")
-    evaluate.add_argument("--format", choices=("json", "text"), default="json")
+    evaluate.add_argument("--format", choices=("json", "text", "notice"), default="json",
+                          help="notice: the one-time notice of every missing fact (一次性告知)")
     evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
     evaluate.set_defaults(run=cmd_evaluate)
 
@@ -258,6 +299,14 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
     deadlines.add_argument("--format", choices=("json", "text"), default="text")
     deadlines.set_defaults(run=cmd_deadlines)
+
+    review = commands.add_parser("review", help="two independent reviews of one case")
+    review.add_argument("policy_id", metavar="POLICY_ID")
+    review.add_argument("--first", required=True, metavar="FILE")
+    review.add_argument("--second", required=True, metavar="FILE")
+    review.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
+    review.add_argument("--format", choices=("json", "text"), default="text")
+    review.set_defaults(run=cmd_review)
 
     schema = commands.add_parser("schema", help="JSON Schema of a policy's case")
     schema.add_argument("policy_id", metavar="POLICY_ID")

@@ -454,6 +454,10 @@ def _abs(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | Non
         checker, args[0], ("integer", "decimal", "money", "rate"), "the argument") else None
 
 
+def _floor(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
+    return INTEGER if _need(checker, args[0], ("integer", "decimal"), "the argument") else None
+
+
 def _size(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
     return INTEGER if _need(checker, args[0], ("list",), "the argument") else None
 
@@ -488,6 +492,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                                        summary="working days after start up to end"),
     "days_between": FunctionSpec("days_between(start, end)", (2, 2), _between,
                                  summary="calendar days from start to end"),
+    "months_between": FunctionSpec("months_between(start, end)", (2, 2), _between,
+                                   summary="calendar months from start's month to end's month "
+                                   "(days ignored)"),
+    "floor": FunctionSpec("floor(x)", (1, 1), _floor,
+                          summary="largest integer not above a plain number"),
     "year": FunctionSpec("year(date)", (1, 1), _date_part, summary="the year"),
     "month": FunctionSpec("month(date)", (1, 1), _date_part, summary="the month, 1-12"),
     "day": FunctionSpec("day(date)", (1, 1), _date_part, summary="the day of the month"),

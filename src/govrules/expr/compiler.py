@@ -14,6 +14,7 @@ becomes one constant.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ _PLAIN_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "add_days": legal_time.add_days, "add_months": legal_time.add_months,
     "add_years": legal_time.add_years,
     "days_between": lambda a, b: (b - a).days,
+    "months_between": lambda a, b: (b.year - a.year) * 12 + (b.month - a.month),
+    "floor": math.floor,
     "year": lambda d: d.year, "month": lambda d: d.month, "day": lambda d: d.day,
     "size": len, "not": operator.not_, "-": operator.neg,
 }
