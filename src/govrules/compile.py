@@ -308,8 +308,11 @@ class _Compilation:
                 checked = self.expression(text, span)
                 if checked is None:
                     continue
-                if not self.fits(target.type, checked):
-                    self.problem("type-mismatch", f"'{name}' is {target.type.as_optional(False)}"
+                expected = target.type
+                if self.model.outputs[name].collect and target.type.item is not None:
+                    expected = target.type.item  # a rule adds one item to a collected list
+                if not self.fits(expected, checked):
+                    self.problem("type-mismatch", f"'{name}' takes {expected.as_optional(False)}"
                                  f" but the rule gives {checked.type.as_optional(False)}", span)
                     continue
                 sets.append((target, checked))
@@ -343,6 +346,39 @@ class _Compilation:
                                  "does not exist", self.where(rule, "defeats"),
                                  suggest(defeated, known))
         return drafts
+
+    def check_conflicts(self, drafts: list[dict[str, Any]]) -> None:
+        """Two rules that apply under the same condition and set one value differently, with
+        neither defeating the other, can never be right: a load-time error, not a coin toss.
+        (Rules whose conditions merely overlap at run time give a ``conflict`` outcome.)"""
+        def condition_key(rule: RuleModel) -> str:
+            text = rule.when if isinstance(rule.when, str) else str(rule.when).lower()
+            return "".join(text.split())
+
+        def results(draft: dict[str, Any]) -> dict[str, str]:
+            model: RuleModel = draft["model"]
+            found = {symbol.name: "".join(model.set[symbol.name].split())
+                     for symbol, _ in draft["sets"]
+                     if not self.model.outputs[symbol.name].collect}
+            if model.outcome is not None:
+                found["outcome"] = model.outcome
+            return found
+
+        for index, second in enumerate(drafts):
+            for first in drafts[:index]:
+                a, b = first["model"], second["model"]
+                if a.id in b.defeats or b.id in a.defeats:
+                    continue
+                if condition_key(a) != condition_key(b):
+                    continue
+                ra, rb = results(first), results(second)
+                for name in sorted(set(ra) & set(rb)):
+                    if ra[name] != rb[name]:
+                        self.problem(
+                            "conflicting-rules", f"rules '{a.id}' and '{b.id}' apply under the "
+                            f"same condition and give '{name}' different values",
+                            self.where(b), f"add 'defeats: [{a.id}]' to '{b.id}' (or the "
+                            "reverse) to say which one prevails")
 
     # ------------------------------------------------------------------ stage 3: order
 
@@ -450,7 +486,8 @@ def _output(symbol: Symbol, spec: OutputModel, inputs: frozenset[int],
     else:
         needed = tuple(input_names[i] for i in sorted(inputs) if i in optional_inputs)
     return CompiledOutput(
-        symbol.name, symbol.slot, symbol.type, spec.internal, bool(spec.report_missing),
+        symbol.name, symbol.slot, symbol.type, spec.internal, spec.collect,
+        bool(spec.report_missing),
         needed, title.zh if title else None, title.en if title else spec.description)
 
 
@@ -487,6 +524,7 @@ def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
     inputs = work.compile_inputs(input_symbols)
     parameters = work.compile_parameters(parameter_symbols)
     drafts = work.compile_rules(output_symbols, outcome_slot, interpretations)
+    work.check_conflicts(drafts)
     ordered = work.order(drafts)
     if work.problems:
         raise PolicyLoadError(work.problems)

@@ -74,7 +74,7 @@ def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
     applied: list[CompiledRule] = []
     rule = None
     try:
-        for rule, condition, sets, defeatable in program.steps:
+        for rule, condition, sets, defeatable, collects in program.steps:
             if condition is not None and condition(values) is not True:
                 continue
             if defeatable and _defeater(rule, applied) is not None:
@@ -86,6 +86,8 @@ def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
                     values[slot] = value
                 elif current != value:
                     conflicts.append((slot, rule))
+            for slot, compute in collects:
+                _collect(values, slot, compute(values))
             applied.append(rule)
     except (ArithmeticError, ValueError, OverflowError) as error:
         raise EvaluationError(f"{policy.id}: rule '{rule.id if rule else '?'}' failed: "
@@ -102,7 +104,7 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
     as_of = values[policy.as_of_slot]
     blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
     applied: list[CompiledRule] = []
-    for rule, condition, sets, _ in program.steps:
+    for rule, condition, sets, _, collects in program.steps:
         frame.rule = rule.id
         if rule.input_slots & blocked:
             if tracing:
@@ -134,6 +136,8 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
                     values[slot] = value
                 elif current != value:
                     conflicts.append((slot, rule))
+            for slot, compute in collects:
+                _collect(values, slot, produced.setdefault(slot, compute(values)))
         except (ArithmeticError, ValueError, OverflowError) as error:
             raise EvaluationError(f"{policy.id}: rule '{rule.id}' failed: {error}") from None
         applied.append(rule)
@@ -141,6 +145,12 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
             _record_rule(recorder, rule, values, True, "applied", produced={
                 policy.name_of[slot]: value for slot, value in produced.items()})
     return applied
+
+
+def _collect(values: list[Any], slot: int, item: Any) -> None:
+    """Add ``item`` to the collected list in ``slot`` (an unknown item adds nothing)."""
+    if item is not MISSING and item not in values[slot]:
+        values[slot] = (*values[slot], item)
 
 
 def _defeater(rule: CompiledRule, applied: list[CompiledRule]) -> CompiledRule | None:

@@ -90,6 +90,7 @@ class CompiledOutput:
     slot: int
     type: Type
     internal: bool
+    collect: bool
     report_missing: bool
     optional_inputs: tuple[str, ...]  # inputs it may need, for the missing-facts report
     title_zh: str | None
@@ -121,8 +122,10 @@ class Program:
     """The closures of every rule for one set of parameter values (and one tracing mode)."""
 
     parameters: tuple[Any, ...]  # slot values of the parameters
-    steps: tuple[tuple[CompiledRule, Compiled | None, tuple[tuple[int, Compiled], ...], bool],
-                 ...]
+    # per rule: the rule, its condition, the values it sets, whether another rule may defeat
+    # it, and the items it adds to collected lists
+    steps: tuple[tuple[CompiledRule, Compiled | None, tuple[tuple[int, Compiled], ...], bool,
+                       tuple[tuple[int, Compiled], ...]], ...]
     unverified: frozenset[str]  # parameters whose value in force is unverified
 
 
@@ -160,6 +163,7 @@ class CompiledPolicy:
     reporting_outputs: tuple[CompiledOutput, ...] = field(init=False, repr=False,
                                                           compare=False)
     default_outcome: str = field(init=False, repr=False, compare=False)
+    collect_slots: frozenset[int] = field(init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -178,7 +182,9 @@ class CompiledPolicy:
             "slot_of": {item.name: item.slot for item in every},
             "name_of": {item.slot: item.name for item in every} | {self.outcome_slot: "outcome"},
             "required_checks": tuple(i for i in self.inputs if i.required or i.required_when),
-            "blank_values": (MISSING,) * (len(self.outputs) + 1),
+            "blank_values": tuple(() if o.collect else MISSING for o in self.outputs)
+            + (MISSING,),
+            "collect_slots": frozenset(o.slot for o in self.outputs if o.collect),
             "public_slots": tuple((o.name, o.slot) for o in self.outputs if not o.internal),
             "reporting_outputs": tuple(o for o in self.outputs if o.report_missing),
             "default_outcome": self.model.outcome.default,
@@ -223,11 +229,13 @@ class CompiledPolicy:
         for rule in self.rules:
             condition = None if rule.condition is None else compile_expression(
                 rule.condition, traced, constants, self.frame_slot)
-            sets = tuple(
+            compiled = [
                 (slot, compile_expression(checked, traced, constants, self.frame_slot)
                  if checked is not None else _constant(constant))
-                for slot, _, checked, constant in rule.sets)
-            steps.append((rule, condition, sets, bool(rule.defeated_by)))
+                for slot, _, checked, constant in rule.sets]
+            sets = tuple(e for e in compiled if e[0] not in self.collect_slots)
+            collects = tuple(e for e in compiled if e[0] in self.collect_slots)
+            steps.append((rule, condition, sets, bool(rule.defeated_by), collects))
         return Program(values, tuple(steps), unverified)
 
 

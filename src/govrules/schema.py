@@ -189,6 +189,8 @@ class OutputModel(_Node):
     values: tuple[str, ...] | None = None
     items: ScalarTypeName | None = None
     internal: bool = False
+    # a list that every applying rule adds one item to (no conflict between them)
+    collect: bool = False
     # when the value cannot be computed, list the facts it needs that were not given:
     # true = every optional input it depends on; a list = exactly these inputs
     report_missing: bool | tuple[Identifier, ...] = False
