@@ -223,3 +223,14 @@ def test_an_output_that_reports_missing_facts_lists_them_without_blocking(source
     given = engine.evaluate(policy.id, {"contract_price": "100", "start": "2026-09-20"},
                             as_of=dt.date(2020, 1, 1))
     assert given.missing == () and given.values["deadline"] == dt.date(2026, 10, 8)
+
+
+def test_list_inputs_must_be_lists_and_unknown_codes_are_named(engine: Engine) -> None:
+    policy = "cn.gansu.dingxi.service_staff_termination"
+    base = {"initiator": "employer", "contract_start_date": "2024-03-01"}
+    with pytest.raises(CaseError) as caught:
+        engine.evaluate(policy, {**base, "claimed_grounds": ("breach_of_contract",)}, as_of=DAY)
+    assert "claimed_grounds" in str(caught.value)
+    with pytest.raises(CaseError) as caught:
+        engine.evaluate(policy, {**base, "claimed_grounds": ["breach_of_contrakt"]}, as_of=DAY)
+    assert "claimed_grounds.0" in str(caught.value) and "breach_of_contrakt" in str(caught.value)

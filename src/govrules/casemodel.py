@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
+    Strict,
     StrictStr,
     ValidationError,
     create_model,
@@ -95,7 +96,7 @@ def _annotation(kind: Type) -> Any:
     if kind.kind == "enum":
         return Literal[tuple(kind.values or ())]
     if kind.kind == "list" and kind.item is not None:
-        return list[_annotation(kind.item)]  # type: ignore[misc]
+        return Annotated[list[_annotation(kind.item)], Strict()]  # type: ignore[misc]
     raise AssertionError(kind)
 
 
@@ -243,7 +244,7 @@ def _base_check(kind: Type) -> Callable[[Any], Any]:
         item = _base_check(kind.item)
 
         def items(value: Any) -> Any:
-            if type(value) is not list:
+            if not isinstance(value, list):
                 raise InvalidCase
             return [item(element) for element in value]
         return items
