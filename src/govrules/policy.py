@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,14 +226,20 @@ class CompiledPolicy:
         constants = {p.slot: value for p, value in zip(self.parameters, values, strict=True)}
         unverified = frozenset(p.name for p, i in zip(self.parameters, key, strict=True)
                                if i >= 0 and p.values[i].unverified)
+        exact = {o.slot for o in self.outputs if o.type.kind in ("decimal", "money", "rate")}
         steps = []
         for rule in self.rules:
             condition = None if rule.condition is None else compile_expression(
                 rule.condition, traced, constants, self.frame_slot)
-            compiled = [
-                (slot, compile_expression(checked, traced, constants, self.frame_slot)
-                 if checked is not None else _constant(constant))
-                for slot, _, checked, constant in rule.sets]
+            compiled = []
+            for slot, _, checked, constant in rule.sets:
+                if checked is None:
+                    compiled.append((slot, _constant(constant)))
+                    continue
+                compute = compile_expression(checked, traced, constants, self.frame_slot)
+                if slot in exact and checked.type.kind == "integer":
+                    compute = _as_decimal(compute)  # a whole number given to a decimal value
+                compiled.append((slot, compute))
             sets = tuple(e for e in compiled if e[0] not in self.collect_slots)
             collects = tuple(e for e in compiled if e[0] in self.collect_slots)
             steps.append((rule, condition, sets, bool(rule.defeated_by), collects))
@@ -241,3 +248,10 @@ class CompiledPolicy:
 
 def _constant(value: Any) -> Compiled:
     return lambda v: value
+
+
+def _as_decimal(compute: Compiled) -> Compiled:
+    def exact(v: list[Any]) -> Any:
+        value = compute(v)
+        return value if value is MISSING else Decimal(value)
+    return exact
