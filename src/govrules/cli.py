@@ -5,6 +5,7 @@
     govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
     govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
     govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD]
+    govrules verify DECISION.json
     govrules schema POLICY_ID
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
     govrules test [PATH]                 run the tests written next to the policies
@@ -38,6 +39,7 @@ from govrules.render import deadline_entries, deadline_timeline, explain_text, m
 from govrules.review import review_case
 from govrules.testing import run_policy_tests
 from govrules.values import to_json_value
+from govrules.verify import verify_decision
 
 __all__ = ["main"]
 
@@ -212,6 +214,28 @@ def _cell(value: Any) -> str:
     return "—" if shown is None else str(shown).lower() if isinstance(shown, bool) else str(shown)
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-evaluate a saved decision and confirm or refute its fingerprint."""
+    engine = _engine(args.policies)
+    path = Path(args.decision)
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _UsageError(f"{path}: cannot read a decision ({error})") from None
+    if not isinstance(saved, dict):
+        raise _UsageError(f"{path}: a decision is a JSON object")
+    result = verify_decision(engine, saved)
+    print(("VERIFIED: " if result.verified else "NOT VERIFIED: ") + result.reason)
+    if result.fingerprint_saved:
+        print(f"  saved     {result.fingerprint_saved}")
+        print(f"  now       {result.fingerprint_now}")
+    for key, (before, after) in result.differences.items():
+        print(f"  {key}:")
+        print(f"    saved   {json.dumps(before, ensure_ascii=False)[:300]}")
+        print(f"    now     {json.dumps(after, ensure_ascii=False)[:300]}")
+    return EXIT_OK if result.verified else EXIT_FAILED
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     engine = _engine(args.policies)
     schema = engine.case_model(args.policy_id).model_json_schema()
@@ -307,6 +331,10 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
     review.add_argument("--format", choices=("json", "text"), default="text")
     review.set_defaults(run=cmd_review)
+
+    verify = commands.add_parser("verify", help="re-evaluate a saved decision and check it")
+    verify.add_argument("decision", metavar="DECISION.json")
+    verify.set_defaults(run=cmd_verify)
 
     schema = commands.add_parser("schema", help="JSON Schema of a policy's case")
     schema.add_argument("policy_id", metavar="POLICY_ID")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
