@@ -5,6 +5,7 @@
     govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
     govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
     govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD]
+    govrules why-not POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
     govrules verify DECISION.json
     govrules schema POLICY_ID
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
@@ -40,6 +41,7 @@ from govrules.review import review_case
 from govrules.testing import run_policy_tests
 from govrules.values import to_json_value
 from govrules.verify import verify_decision
+from govrules.whynot import why_not
 
 __all__ = ["main"]
 
@@ -211,7 +213,46 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def _cell(value: Any) -> str:
     shown = to_json_value(value)
+    if isinstance(shown, list):
+        return "[" + ", ".join(_cell(item) for item in shown) + "]"
     return "—" if shown is None else str(shown).lower() if isinstance(shown, bool) else str(shown)
+
+
+def cmd_why_not(args: argparse.Namespace) -> int:
+    """Why the outcome is not another one, and which single facts would change it."""
+    engine = _engine(args.policies)
+    facts, envelope = read_case_file(Path(args.case))
+    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
+    decision = engine.evaluate(args.policy_id, facts, as_of=as_of)
+    report = why_not(engine, decision)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"OUTCOME: {decision.outcome}   ({decision.policy_id}, as of {as_of.isoformat()})")
+    for rule in report.reasons:
+        print(f"  because rule {rule.rule} ({rule.title}) applied: {rule.condition}")
+        if rule.reads:
+            print("      with " + ", ".join(f"{k}={_cell(v)}" for k, v in rule.reads.items()))
+        print(f"      clause {', '.join(rule.citations)}")
+    if report.blocked:
+        print("Why not another outcome")
+        for rule in report.blocked:
+            why = f"defeated by {rule.defeated_by}" if rule.defeated_by else \
+                {"unknown": "its facts are unknown", "skipped": "required facts are missing"}.get(
+                    rule.status, "its condition is false")
+            print(f"  - {rule.outcome}: rule {rule.rule} ({rule.title}) did not apply: {why}")
+            print(f"      when {rule.condition}")
+            if rule.reads:
+                print("      with " + ", ".join(f"{k}={_cell(v)}" for k, v in rule.reads.items()))
+            print(f"      clause {', '.join(rule.citations)}")
+    if report.changes:
+        print("What one changed fact would do")
+        for change in report.changes:
+            print(f"  - {change.fact}: {_cell(change.given)} → {_cell(change.to)} gives "
+                  f"{change.outcome}")
+    elif not report.blocked:
+        print("No other outcome is within reach of a single fact.")
+    return EXIT_OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -331,6 +372,13 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
     review.add_argument("--format", choices=("json", "text"), default="text")
     review.set_defaults(run=cmd_review)
+
+    whynot = commands.add_parser("why-not", help="why the outcome is not another one")
+    whynot.add_argument("policy_id", metavar="POLICY_ID")
+    whynot.add_argument("--case", required=True, metavar="FILE")
+    whynot.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
+    whynot.add_argument("--format", choices=("json", "text"), default="text")
+    whynot.set_defaults(run=cmd_why_not)
 
     verify = commands.add_parser("verify", help="re-evaluate a saved decision and check it")
     verify.add_argument("decision", metavar="DECISION.json")
