@@ -36,7 +36,14 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
-from govrules.render import deadline_entries, deadline_timeline, explain_text, missing_notice
+from govrules.render import (
+    deadline_entries,
+    deadline_timeline,
+    explain_html,
+    explain_markdown,
+    explain_text,
+    missing_notice,
+)
 from govrules.review import review_case
 from govrules.testing import run_policy_tests
 from govrules.values import to_json_value
@@ -148,6 +155,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         sys.stdout.write(decision.to_json() + "\n")
     elif args.format == "notice":
         sys.stdout.write(missing_notice(decision))
+    elif args.format == "markdown":
+        sys.stdout.write(explain_markdown(decision))
+    elif args.format == "html":
+        sys.stdout.write(explain_html(decision))
     else:
         sys.stdout.write(explain_text(decision))
     return EXIT_OK
@@ -353,7 +364,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="the facts, as a JSON or YAML object")
     evaluate.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                           help="the date whose law applies (default: today)")
-    evaluate.add_argument("--format", choices=("json", "text", "notice"), default="json",
+    evaluate.add_argument("--format", choices=("json", "text", "markdown", "html", "notice"),
+                          default="json",
                           help="notice: the one-time notice of every missing fact (一次性告知)")
     evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
     evaluate.set_defaults(run=cmd_evaluate)

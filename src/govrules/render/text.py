@@ -10,7 +10,7 @@ from typing import Any
 from govrules.decision import Decision
 from govrules.values import to_json_value
 
-__all__ = ["explain_text"]
+__all__ = ["explain_text", "show_value"]
 
 
 def _width(text: str) -> int:
@@ -21,13 +21,13 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
     return str(value)
 
 
@@ -46,12 +46,12 @@ def explain_text(decision: Decision) -> str:
     if decision.values:
         lines.append("Values")
         width = max(_width(name) for name in decision.values) + 2
-        value_width = max(_width(_show(to_json_value(v))) for v in decision.values.values()) + 2
-        for name, value in decision.values.items():
+        shown = {name: show_value(to_json_value(v)) for name, v in decision.values.items()}
+        value_width = max(_width(text) for text in shown.values()) + 2
+        for name in decision.values:
             spec = outputs[name]
             label = " ".join(t for t in (spec.title_zh, spec.title_en) if t)
-            lines.append(f"  {_pad(name, width)}{_pad(_show(to_json_value(value)), value_width)}"
-                         f"{label}")
+            lines.append(f"  {_pad(name, width)}{_pad(shown[name], value_width)}{label}")
         lines.append("")
     if decision.missing:
         lines.append("Missing facts (一次性告知 — all at once)")
@@ -119,20 +119,21 @@ def _rule_lines(number: int, event: dict[str, Any], parameters: list[dict[str, A
                 dates: list[dict[str, Any]]) -> list[str]:
     title = " ".join(t for t in (event.get("title_zh"), event.get("title")) if t)
     lines = [f"  {number}. {event['rule']} — {title}"]
-    lines.append(f"     when   {event['condition']}  → {_show(event['condition_value'])}")
+    lines.append(f"     when   {event['condition']}  → {show_value(event['condition_value'])}")
     if event.get("reads"):
-        facts = ", ".join(f"{k}={_show(v)}" for k, v in event["reads"].items())
+        facts = ", ".join(f"{k}={show_value(v)}" for k, v in event["reads"].items())
         lines.append(f"     facts  {facts}")
     for parameter in parameters:
         flag = " UNVERIFIED" if parameter["unverified"] else ""
-        lines.append(f"     figure {parameter['name']}={_show(parameter['value'])} (in force from "
-                     f"{parameter['effective_from']}; {', '.join(parameter['citations'])}){flag}")
+        lines.append(f"     figure {parameter['name']}={show_value(parameter['value'])} (in force "
+                     f"from {parameter['effective_from']}; {', '.join(parameter['citations'])})"
+                     f"{flag}")
     for computation in dates:
         lines.append(f"     date   {computation['basis']}")
         for day in computation["days"]:
             lines.append(f"              · {day['text']}")
     if event.get("values"):
-        produced = ", ".join(f"{k}={_show(v)}" for k, v in event["values"].items())
+        produced = ", ".join(f"{k}={show_value(v)}" for k, v in event["values"].items())
         lines.append(f"     gives  {produced}")
     for note in event.get("interpretations", ()):
         lines.append(f"     reading ({note['id']}): {' '.join(note['en'].split())}")
