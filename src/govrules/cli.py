@@ -7,7 +7,7 @@
     govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD]
     govrules why-not POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
     govrules verify DECISION.json
-    govrules schema POLICY_ID
+    govrules schema POLICY_ID | --policy-format | --source-format
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
     govrules test [PATH]                 run the tests written next to the policies
 
@@ -45,6 +45,7 @@ from govrules.render import (
     missing_notice,
 )
 from govrules.review import review_case
+from govrules.schema import file_format_schema
 from govrules.testing import run_policy_tests
 from govrules.values import to_json_value
 from govrules.verify import verify_decision
@@ -289,8 +290,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    engine = _engine(args.policies)
-    schema = engine.case_model(args.policy_id).model_json_schema()
+    if args.policy_format or args.source_format:
+        schema = file_format_schema("policy" if args.policy_format else "source")
+    elif args.policy_id:
+        schema = _engine(args.policies).case_model(args.policy_id).model_json_schema()
+    else:
+        raise _UsageError("name a POLICY_ID, or give --policy-format or --source-format")
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -396,8 +401,13 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("decision", metavar="DECISION.json")
     verify.set_defaults(run=cmd_verify)
 
-    schema = commands.add_parser("schema", help="JSON Schema of a policy's case")
-    schema.add_argument("policy_id", metavar="POLICY_ID")
+    schema = commands.add_parser("schema", help="JSON Schema of a policy's case, or of the "
+                                 "policy or source file format")
+    schema.add_argument("policy_id", metavar="POLICY_ID", nargs="?")
+    schema.add_argument("--policy-format", action="store_true",
+                        help="the schema of policy files (for editors)")
+    schema.add_argument("--source-format", action="store_true",
+                        help="the schema of source-document files")
     schema.set_defaults(run=cmd_schema)
 
     run = commands.add_parser("run", help="evaluate the example cases and print the decisions")

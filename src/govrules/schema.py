@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -26,6 +27,7 @@ from govrules.spans import SourceSpan
 
 __all__ = [
     "Bilingual",
+    "file_format_schema",
     "ClauseModel",
     "ExpectModel",
     "InputModel",
@@ -60,8 +62,17 @@ def _as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
 
+def _one_or_many(item: dict[str, Any]) -> WithJsonSchema:
+    """The JSON Schema of a field written as one item or a list of items."""
+    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]})
+
+
 CiteList = Annotated[tuple[Annotated[str, StringConstraints(min_length=3)], ...],
-                     BeforeValidator(_as_tuple), Field(min_length=1)]
+                     BeforeValidator(_as_tuple), Field(min_length=1),
+                     _one_or_many({"type": "string", "minLength": 3,
+                                   "description": "source#clause, e.g. wage#art4.item1"})]
+IdentifierList = Annotated[tuple[Identifier, ...], BeforeValidator(_as_tuple),
+                           _one_or_many({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})]
 
 
 class _Node(BaseModel):
@@ -221,20 +232,8 @@ class RuleModel(_Node):
     set: dict[str, Expression] = Field(default_factory=dict)
     outcome: Identifier | None = None
     notice: NoticeModel | None = None
-    interpretation: tuple[Identifier, ...] = ()
+    interpretation: IdentifierList = ()
     defeats: tuple[Identifier, ...] = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _interpretation_list(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("interpretation"), str):
-            copy = LocatedMap(data)
-            for attr in ("span", "key_spans", "value_spans"):
-                if hasattr(data, attr):
-                    setattr(copy, attr, getattr(data, attr))
-            copy["interpretation"] = (data["interpretation"],)
-            return copy
-        return data
 
 
 class InterpretationModel(_Node):
@@ -286,3 +285,13 @@ class PolicyModel(_Node):
     rules: tuple[RuleModel, ...] = Field(min_length=1)
     interpretations: tuple[InterpretationModel, ...] = ()
     tests: tuple[PolicyTestModel, ...] = ()
+
+
+def file_format_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a policy file (``kind='policy'``) or a source file (``'source'``),
+    generated from the same models the loader uses."""
+    model = PolicyModel if kind == "policy" else SourceDocumentModel
+    schema = model.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"govrules {kind} file"
+    return schema
