@@ -17,7 +17,7 @@ SHARED = {"errors", "spans", "citations"}
 RANK = {
     "_yaml": 1, "schema": 2, "schema_errors": 2, "sources": 3,
     "expr": 3, "calendar": 2, "compile": 4, "policy": 4, "casemodel": 5, "trace": 5,
-    "decision": 5, "values": 4, "loading": 6, "evaluation": 6, "engine": 7, "testing": 8,
+    "decision": 5, "values": 4, "lint": 5, "loading": 6, "evaluation": 6, "engine": 7, "testing": 8,
     "render": 8, "review": 8, "verify": 8, "whynot": 8, "cli": 9, "__init__": 10,
 }
 

@@ -14,9 +14,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 import govrules
-from govrules.schema import file_format_schema
-
 from conftest import POLICIES
+from govrules.schema import file_format_schema
 
 SCHEMAS = Path(govrules.__file__).parent / "schemas"
 FILES = sorted(POLICIES.rglob("*.yaml"))

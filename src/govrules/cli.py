@@ -2,6 +2,7 @@
 
     govrules list
     govrules validate [PATH ...]
+    govrules lint [PATH ...]
     govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
     govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
     govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD]
@@ -36,6 +37,7 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
+from govrules.lint import lint
 from govrules.render import (
     deadline_entries,
     deadline_timeline,
@@ -46,7 +48,7 @@ from govrules.render import (
 )
 from govrules.review import review_case
 from govrules.schema import file_format_schema
-from govrules.testing import run_policy_tests
+from govrules.testing import coverage, run_policy_tests
 from govrules.values import to_json_value
 from govrules.verify import verify_decision
 from govrules.whynot import why_not
@@ -143,6 +145,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"ok: {len(policies)} policies, {len(sources.ids())} source documents")
     return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Report what loads but is probably wrong; exit 1 on a warning (infos do not fail)."""
+    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
+    policies, sources, problems = load_policies(folders, Path.cwd())
+    if problems:
+        _print_diagnostics(problems, sys.stdout)
+        print("fix the load errors first (govrules validate)", file=sys.stderr)
+        return EXIT_FAILED
+    findings = lint(policies, sources)
+    for finding in findings:
+        if finding.level == "warning" or not args.quiet:
+            print(finding)
+    warnings = sum(1 for f in findings if f.level == "warning")
+    print(f"{warnings} warning(s), {len(findings) - warnings} note(s)")
+    return EXIT_FAILED if warnings else EXIT_OK
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -341,8 +360,21 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(f"     {failure}")
         if not result.passed and result.decision is not None and args.verbose:
             print(explain_text(result.decision))
+    below = []
+    print("coverage (rules fired in a test, clauses they cite):")
+    for policy in engine.policies():
+        report = coverage(policy, results)
+        print(f"  {policy.id} {policy.version}: rules {report.rule_percent:.0f}% "
+              f"({len(report.rules_fired)}/{len(report.rules_fired) + len(report.rules_not_fired)})"
+              f", clauses {report.clause_percent:.0f}%")
+        if report.rules_not_fired:
+            print(f"    never fired: {', '.join(report.rules_not_fired)}")
+        if args.min_coverage is not None and report.rule_percent < args.min_coverage:
+            below.append(f"{policy.id} {policy.version} ({report.rule_percent:.0f}%)")
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    return EXIT_FAILED if failed or not results else EXIT_OK
+    if below:
+        print(f"coverage below {args.min_coverage:g}%: {', '.join(below)}")
+    return EXIT_FAILED if failed or not results or below else EXIT_OK
 
 
 # ------------------------------------------------------------------------------ entry
@@ -362,6 +394,11 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check policy folders and their sources")
     validate.add_argument("paths", nargs="*", metavar="PATH")
     validate.set_defaults(run=cmd_validate)
+
+    lint_command = commands.add_parser("lint", help="what loads but is probably wrong")
+    lint_command.add_argument("paths", nargs="*", metavar="PATH")
+    lint_command.add_argument("-q", "--quiet", action="store_true", help="warnings only")
+    lint_command.set_defaults(run=cmd_lint)
 
     evaluate = commands.add_parser("evaluate", help="decide one case")
     evaluate.add_argument("policy_id", metavar="POLICY_ID")
@@ -417,6 +454,8 @@ def _parser() -> argparse.ArgumentParser:
 
     test = commands.add_parser("test", help="run the tests written next to the policies")
     test.add_argument("path", nargs="?", metavar="PATH")
+    test.add_argument("--min-coverage", type=float, metavar="PERCENT",
+                      help="fail when a policy's rule coverage is below PERCENT")
     test.add_argument("-v", "--verbose", action="store_true",
                       help="explain the decision of each failing test")
     test.set_defaults(run=cmd_test)

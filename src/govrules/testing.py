@@ -19,7 +19,7 @@ from govrules.policy import CompiledPolicy
 from govrules.schema import PolicyTestModel
 from govrules.values import to_json_value
 
-__all__ = ["PolicyTestResult", "run_policy_tests", "run_test"]
+__all__ = ["Coverage", "PolicyTestResult", "coverage", "run_policy_tests", "run_test"]
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,46 @@ def run_policy_tests(engine: Engine, policy_id: str | None = None) -> list[Polic
         for test in policy.model.tests:
             results.append(run_test(engine, policy, test))
     return results
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which rules and clauses of a policy version fired in at least one of its tests."""
+
+    policy: str
+    version: str
+    rules_fired: tuple[str, ...]
+    rules_not_fired: tuple[str, ...]
+    clauses_used: tuple[str, ...]
+    clauses_not_used: tuple[str, ...]
+
+    @property
+    def rule_percent(self) -> float:
+        total = len(self.rules_fired) + len(self.rules_not_fired)
+        return 100.0 * len(self.rules_fired) / total if total else 100.0
+
+    @property
+    def clause_percent(self) -> float:
+        total = len(self.clauses_used) + len(self.clauses_not_used)
+        return 100.0 * len(self.clauses_used) / total if total else 100.0
+
+
+def coverage(policy: CompiledPolicy, results: list[PolicyTestResult]) -> Coverage:
+    """Rules applied (or defeated after their condition held) and clauses they cite."""
+    fired: set[str] = set()
+    used: set[str] = set()
+    for result in results:
+        if result.decision is None or result.policy != policy.id \
+                or result.version != policy.version:
+            continue
+        fired.update(result.decision.applied_rules)
+        fired.update(e["rule"] for e in result.decision.trace
+                     if e["event"] == "rule" and e["status"] == "defeated")
+        used.update(c.ref for c in result.decision.citations)
+    rules = [rule.id for rule in policy.rules]
+    clauses = sorted({c.ref for rule in policy.rules for c in rule.citations})
+    return Coverage(policy.id, policy.version,
+                    tuple(r for r in rules if r in fired),
+                    tuple(r for r in rules if r not in fired),
+                    tuple(c for c in clauses if c in used),
+                    tuple(c for c in clauses if c not in used))
