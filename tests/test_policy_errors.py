@@ -80,3 +80,34 @@ def test_unknown_clause_suggests_nothing_wrong(sources: SourceLibrary) -> None:
     assert any("has no clause 'art99'" in m for m in messages)
     assert any("'wages' is not one of this policy's sources (did you mean 'wage'?)" in m
                for m in messages)
+
+
+def test_a_misspelt_type_suggests_the_right_one(sources: SourceLibrary) -> None:
+    messages = _diagnostics("wrong_types.yaml", sources)
+    assert any("(got 'mony')" in m and "did you mean 'money'?" in m for m in messages)
+
+
+def test_oversized_and_deeply_nested_documents_are_refused(tmp_path: Path,
+                                                           sources: SourceLibrary) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("kind: policy\nnote: '" + "x" * (3 * 1024 * 1024) + "'\n", encoding="utf-8")
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policy_file(big, sources, display="big.yaml")
+    assert str(caught.value).startswith("big.yaml:1:1: yaml-too-large:")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("kind: policy\nx: " + "[" * 100 + "]" * 100 + "\n", encoding="utf-8")
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policy_file(deep, sources, display="deep.yaml")
+    assert "yaml-too-deep" in str(caught.value) and str(caught.value).startswith("deep.yaml:2:")
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path,
+                                                   sources: SourceLibrary) -> None:
+    lines = ["kind: policy", "a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+              for i in range(8)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policy_file(bomb, sources, display="bomb.yaml")
+    assert "bomb.yaml:3:" in str(caught.value) and "yaml-alias" in str(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -72,6 +73,9 @@ def diagnostics_from_validation(error: ValidationError, data: Any,
             span = span_at(data, loc)
             code = "invalid-value"
             message = f"{where}: {item['msg']}"
+            expected = (item.get("ctx") or {}).get("expected")
+            if item["type"] == "literal_error" and isinstance(item.get("input"), str) and expected:
+                hint = suggest(item["input"], re.findall(r"'([^']*)'", str(expected)))
             if "input" in item and not isinstance(item["input"], (dict, list)):
                 message += f" (got {item['input']!r})"
         place = (where, code)
