@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from govrules._yaml import read_yaml_file
+from govrules.decision import Decision
 from govrules.engine import Engine, bundled_policy_directory, load_policies
 from govrules.errors import (
     CaseError,
@@ -166,11 +167,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     engine = _engine(args.policies)
-    facts, envelope = read_case_file(Path(args.case))
-    if envelope and envelope.get("policy") not in (None, args.policy_id):
-        raise _UsageError(f"{args.case} is a case for {envelope['policy']}, not {args.policy_id}")
-    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
-    decision = engine.evaluate(args.policy_id, facts, as_of=as_of, trace=not args.no_trace)
+    decision = _decide(engine, args, trace=not args.no_trace)
     if args.format == "json":
         sys.stdout.write(decision.to_json() + "\n")
     elif args.format == "notice":
@@ -182,6 +179,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explain_text(decision))
     return EXIT_OK
+
+
+def _decide(engine: Engine, args: argparse.Namespace, trace: bool = True) -> Decision:
+    """Decide the case file named by ``--case`` (its envelope may name the policy and date)."""
+    facts, envelope = read_case_file(Path(args.case))
+    if envelope and envelope.get("policy") not in (None, args.policy_id):
+        raise _UsageError(f"{args.case} is a case for {envelope['policy']}, not {args.policy_id}")
+    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
+    return engine.evaluate(args.policy_id, facts, as_of=as_of, trace=trace)
 
 
 def _envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
@@ -199,9 +205,8 @@ def _envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
 def cmd_deadlines(args: argparse.Namespace) -> int:
     """The case's deadlines as a timeline, earliest first, with the clause for each."""
     engine = _engine(args.policies)
-    facts, envelope = read_case_file(Path(args.case))
-    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
-    decision = engine.evaluate(args.policy_id, facts, as_of=as_of)
+    decision = _decide(engine, args)
+    as_of = decision.as_of
     if args.format == "json":
         print(json.dumps({"policy": decision.policy_id, "as_of": as_of.isoformat(),
                           "deadlines": deadline_entries(decision),
@@ -252,9 +257,8 @@ def _cell(value: Any) -> str:
 def cmd_why_not(args: argparse.Namespace) -> int:
     """Why the outcome is not another one, and which single facts would change it."""
     engine = _engine(args.policies)
-    facts, envelope = read_case_file(Path(args.case))
-    as_of = args.as_of or _envelope_date(envelope) or dt.date.today()
-    decision = engine.evaluate(args.policy_id, facts, as_of=as_of)
+    decision = _decide(engine, args)
+    as_of = decision.as_of
     report = why_not(engine, decision)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -380,6 +384,23 @@ def cmd_test(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ entry
 
 
+def _case_command(commands: Any, name: str, help_text: str, run: Any,
+                  formats: tuple[str, ...]) -> argparse.ArgumentParser:
+    """A sub-command that decides one case: POLICY_ID --case FILE [--as-of] [--format]."""
+    command: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+    command.add_argument("policy_id", metavar="POLICY_ID")
+    command.add_argument("--case", required=True, metavar="FILE",
+                         help="the facts, as a JSON or YAML object (or a policy/as_of/facts "
+                         "envelope)")
+    command.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                         help="the date whose law applies (default: the envelope's, or today)")
+    command.add_argument("--format", choices=formats, default=formats[0],
+                         help="notice: the one-time notice of every missing fact (一次性告知)"
+                         if "notice" in formats else None)
+    command.set_defaults(run=run)
+    return command
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govrules", description="Chinese labour and social-security regulations as "
@@ -400,24 +421,11 @@ def _parser() -> argparse.ArgumentParser:
     lint_command.add_argument("-q", "--quiet", action="store_true", help="warnings only")
     lint_command.set_defaults(run=cmd_lint)
 
-    evaluate = commands.add_parser("evaluate", help="decide one case")
-    evaluate.add_argument("policy_id", metavar="POLICY_ID")
-    evaluate.add_argument("--case", required=True, metavar="FILE",
-                          help="the facts, as a JSON or YAML object")
-    evaluate.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
-                          help="the date whose law applies (default: today)")
-    evaluate.add_argument("--format", choices=("json", "text", "markdown", "html", "notice"),
-                          default="json",
-                          help="notice: the one-time notice of every missing fact (一次性告知)")
+    evaluate = _case_command(commands, "evaluate", "decide one case", cmd_evaluate,
+                             ("json", "text", "markdown", "html", "notice"))
     evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
-    evaluate.set_defaults(run=cmd_evaluate)
-
-    deadlines = commands.add_parser("deadlines", help="a case's deadlines as a timeline")
-    deadlines.add_argument("policy_id", metavar="POLICY_ID")
-    deadlines.add_argument("--case", required=True, metavar="FILE")
-    deadlines.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
-    deadlines.add_argument("--format", choices=("json", "text"), default="text")
-    deadlines.set_defaults(run=cmd_deadlines)
+    _case_command(commands, "deadlines", "a case's deadlines as a timeline", cmd_deadlines,
+                  ("text", "json"))
 
     review = commands.add_parser("review", help="two independent reviews of one case")
     review.add_argument("policy_id", metavar="POLICY_ID")
@@ -427,12 +435,8 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("json", "text"), default="text")
     review.set_defaults(run=cmd_review)
 
-    whynot = commands.add_parser("why-not", help="why the outcome is not another one")
-    whynot.add_argument("policy_id", metavar="POLICY_ID")
-    whynot.add_argument("--case", required=True, metavar="FILE")
-    whynot.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
-    whynot.add_argument("--format", choices=("json", "text"), default="text")
-    whynot.set_defaults(run=cmd_why_not)
+    _case_command(commands, "why-not", "why the outcome is not another one", cmd_why_not,
+                  ("text", "json"))
 
     verify = commands.add_parser("verify", help="re-evaluate a saved decision and check it")
     verify.add_argument("decision", metavar="DECISION.json")
