@@ -6,9 +6,9 @@ values it produced, and the deadline explanations.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from govrules.decision import Decision
+from govrules.render.steps import decision_steps
 from govrules.render.text import show_value
 from govrules.values import to_json_value
 
@@ -29,23 +29,6 @@ white-space:pre-wrap}
 .reading{color:#444;font-style:italic}.warning{color:#8a3b00}.days{color:#555;margin:0}
 code{background:#f3f3f3;padding:0 .2rem}
 """
-
-
-def _steps(decision: Decision) -> list[dict[str, Any]]:
-    """Applied and defeated rules with the parameters and dates recorded for them."""
-    steps: list[dict[str, Any]] = []
-    parameters: list[dict[str, Any]] = []
-    dates: list[dict[str, Any]] = []
-    for event in decision.trace:
-        if event["event"] == "parameter":
-            parameters.append(event)
-        elif event["event"] == "date":
-            dates.append(event)
-        elif event["event"] == "rule":
-            if event["status"] in ("applied", "defeated"):
-                steps.append({"rule": event, "parameters": parameters, "dates": dates})
-            parameters, dates = [], []
-    return steps
 
 
 def explain_html(decision: Decision) -> str:
@@ -87,8 +70,8 @@ def explain_html(decision: Decision) -> str:
                        + "</li>")
         out.append("</ul>")
     out.append("<h2>Steps</h2>")
-    for number, step in enumerate(_steps(decision), 1):
-        rule = step["rule"]
+    for number, step in enumerate(decision_steps(decision)[0], 1):
+        rule = step.rule
         heading = " ".join(t for t in (rule.get("title_zh"), rule.get("title")) if t)
         out.append(f'<div class="step"><h3>{number}. {escape(heading)} '
                    f"<code>{escape(rule['rule'])}</code></h3>")
@@ -101,13 +84,13 @@ def explain_html(decision: Decision) -> str:
         if rule.get("reads"):
             facts = ", ".join(f"{k} = {show_value(v)}" for k, v in rule["reads"].items())
             out.append(f"<p>Facts used: {escape(facts)}</p>")
-        for parameter in step["parameters"]:
+        for parameter in step.parameters:
             out.append(f"<p>Figure <code>{escape(parameter['name'])}</code> = "
                        f"{escape(show_value(parameter['value']))}, in force from "
                        f"{escape(parameter['effective_from'])}"
                        + (' <span class="warning">(unverified)</span>'
                           if parameter["unverified"] else "") + "</p>")
-        for computation in step["dates"]:
+        for computation in step.dates:
             out.append(f"<p>Date: {escape(computation['basis'])}</p>")
             for day in computation["days"]:
                 out.append(f'<p class="days">· {escape(day["text"])}</p>')
@@ -150,8 +133,8 @@ def explain_markdown(decision: Decision) -> str:
         lines += ["", "## Notices", ""]
         lines += [f"- **{n.code}** ({n.level}): {' '.join(n.en.split())}" for n in decision.notices]
     lines += ["", "## Steps", ""]
-    for number, step in enumerate(_steps(decision), 1):
-        rule = step["rule"]
+    for number, step in enumerate(decision_steps(decision)[0], 1):
+        rule = step.rule
         heading = " ".join(t for t in (rule.get("title_zh"), rule.get("title")) if t)
         lines.append(f"### {number}. {heading} (`{rule['rule']}`)")
         lines.append("")
@@ -162,10 +145,10 @@ def explain_markdown(decision: Decision) -> str:
         if rule.get("reads"):
             lines.append("- facts: " + ", ".join(f"{k} = {show_value(v)}"
                                                  for k, v in rule["reads"].items()))
-        for parameter in step["parameters"]:
+        for parameter in step.parameters:
             lines.append(f"- figure `{parameter['name']}` = {show_value(parameter['value'])} "
                          f"(from {parameter['effective_from']})")
-        for computation in step["dates"]:
+        for computation in step.dates:
             lines.append(f"- date: {computation['basis']}")
             lines += [f"  - {day['text']}" for day in computation["days"]]
         if rule.get("values"):

@@ -8,6 +8,7 @@ import unicodedata
 from typing import Any
 
 from govrules.decision import Decision
+from govrules.render.steps import decision_steps
 from govrules.values import to_json_value
 
 __all__ = ["explain_text", "show_value"]
@@ -86,31 +87,19 @@ def explain_text(decision: Decision) -> str:
 
 def _steps(decision: Decision) -> list[str]:
     lines = ["Steps"]
-    pending_parameters: list[dict[str, Any]] = []
-    pending_dates: list[dict[str, Any]] = []
-    skipped: list[str] = []
-    number = 0
-    for event in decision.trace:
-        kind = event["event"]
-        if kind == "parameter":
-            pending_parameters.append(event)
-        elif kind == "date":
-            pending_dates.append(event)
-        elif kind == "rule":
-            if event["status"] == "applied":
-                number += 1
-                lines.extend(_rule_lines(number, event, pending_parameters, pending_dates))
-            elif event["status"] == "defeated":
-                number += 1
-                lines.append(f"  {number}. {event['rule']} — defeated by {event['defeated_by']} "
-                             f"({', '.join(event['defeated_by_citations'])})")
-            else:
-                skipped.append(f"{event['rule']} ({event['status'].replace('_', ' ')})")
-            pending_parameters, pending_dates = [], []
-    if number == 0:
+    shown, others = decision_steps(decision)
+    for number, step in enumerate(shown, 1):
+        event = step.rule
+        if event["status"] == "defeated":
+            lines.append(f"  {number}. {event['rule']} — defeated by {event['defeated_by']} "
+                         f"({', '.join(event['defeated_by_citations'])})")
+        else:
+            lines.extend(_rule_lines(number, event, step.parameters, step.dates))
+    if not shown:
         lines.append("  (no rule applied)")
-    if skipped:
-        lines.append("  Not applied: " + ", ".join(skipped))
+    if others:
+        lines.append("  Not applied: " + ", ".join(
+            f"{e['rule']} ({e['status'].replace('_', ' ')})" for e in others))
     lines.append("")
     return lines
 

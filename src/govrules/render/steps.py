@@ -1,0 +1,39 @@
+"""The steps of a decision's trace as the explanations show them: each rule that applied (or
+was defeated) with the figures it read and the dates it computed, and the rules that did not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from govrules.decision import Decision
+
+__all__ = ["Step", "decision_steps"]
+
+
+@dataclass
+class Step:
+    rule: dict[str, Any]
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    dates: list[dict[str, Any]] = field(default_factory=list)
+
+
+def decision_steps(decision: Decision) -> tuple[list[Step], list[dict[str, Any]]]:
+    """(steps shown in full, rule events of rules that did not apply)."""
+    shown: list[Step] = []
+    others: list[dict[str, Any]] = []
+    pending = Step({})
+    for event in decision.trace:
+        if event["event"] == "parameter":
+            pending.parameters.append(event)
+        elif event["event"] == "date":
+            pending.dates.append(event)
+        elif event["event"] == "rule":
+            pending.rule = event
+            if event["status"] in ("applied", "defeated"):
+                shown.append(pending)
+            else:
+                others.append(event)
+            pending = Step({})
+    return shown, others
