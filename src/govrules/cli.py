@@ -52,7 +52,7 @@ from govrules.schema import file_format_schema
 from govrules.testing import coverage, run_policy_tests
 from govrules.values import to_json_value
 from govrules.verify import verify_decision
-from govrules.whynot import why_not
+from govrules.whynot import BlockedRule, why_not
 
 __all__ = ["main"]
 
@@ -265,21 +265,15 @@ def cmd_why_not(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"OUTCOME: {decision.outcome}   ({decision.policy_id}, as of {as_of.isoformat()})")
     for rule in report.reasons:
-        print(f"  because rule {rule.rule} ({rule.title}) applied: {rule.condition}")
-        if rule.reads:
-            print("      with " + ", ".join(f"{k}={_cell(v)}" for k, v in rule.reads.items()))
-        print(f"      clause {', '.join(rule.citations)}")
+        _print_rule(f"  because rule {rule.rule} ({rule.title}) applied", rule)
     if report.blocked:
         print("Why not another outcome")
         for rule in report.blocked:
             why = f"defeated by {rule.defeated_by}" if rule.defeated_by else \
                 {"unknown": "its facts are unknown", "skipped": "required facts are missing"}.get(
                     rule.status, "its condition is false")
-            print(f"  - {rule.outcome}: rule {rule.rule} ({rule.title}) did not apply: {why}")
-            print(f"      when {rule.condition}")
-            if rule.reads:
-                print("      with " + ", ".join(f"{k}={_cell(v)}" for k, v in rule.reads.items()))
-            print(f"      clause {', '.join(rule.citations)}")
+            _print_rule(f"  - {rule.outcome}: rule {rule.rule} ({rule.title}) did not apply: "
+                        f"{why}", rule)
     if report.changes:
         print("What one changed fact would do")
         for change in report.changes:
@@ -288,6 +282,14 @@ def cmd_why_not(args: argparse.Namespace) -> int:
     elif not report.blocked:
         print("No other outcome is within reach of a single fact.")
     return EXIT_OK
+
+
+def _print_rule(heading: str, rule: BlockedRule) -> None:
+    print(heading)
+    print(f"      when {rule.condition}")
+    if rule.reads:
+        print("      with " + ", ".join(f"{k}={_cell(v)}" for k, v in rule.reads.items()))
+    print(f"      clause {', '.join(rule.citations)}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -541,5 +541,5 @@ def compile_policy(model: PolicyModel, path: str, sources: SourceLibrary,
     return CompiledPolicy(
         model=model, path=path, content_hash=digest.hexdigest(), inputs=inputs,
         parameters=parameters, outputs=outputs, rules=rules, outcome_slot=outcome_slot,
-        as_of_slot=as_of_slot, frame_slot=as_of_slot + 1, slot_count=as_of_slot + 2,
+        as_of_slot=as_of_slot, frame_slot=as_of_slot + 1,
         interpretations=tuple(interpretations.values()))

@@ -144,7 +144,6 @@ class CompiledPolicy:
     outcome_slot: int
     as_of_slot: int
     frame_slot: int
-    slot_count: int
     interpretations: tuple[Interpretation, ...]
     _programs: dict[tuple[tuple[int, ...], bool], Program] = field(
         default_factory=dict, repr=False, compare=False)
@@ -156,7 +155,6 @@ class CompiledPolicy:
     inputs_by_name: dict[str, CompiledInput] = field(init=False, repr=False, compare=False)
     parameters_by_name: dict[str, CompiledParameter] = field(init=False, repr=False,
                                                              compare=False)
-    slot_of: dict[str, int] = field(init=False, repr=False, compare=False)
     name_of: dict[int, str] = field(init=False, repr=False, compare=False)
     required_checks: tuple[CompiledInput, ...] = field(init=False, repr=False, compare=False)
     blank_values: tuple[Any, ...] = field(init=False, repr=False, compare=False)
@@ -180,7 +178,6 @@ class CompiledPolicy:
         derived = {
             "inputs_by_name": {item.name: item for item in self.inputs},
             "parameters_by_name": {item.name: item for item in self.parameters},
-            "slot_of": {item.name: item.slot for item in every},
             "name_of": {item.slot: item.name for item in every} | {self.outcome_slot: "outcome"},
             "required_checks": tuple(i for i in self.inputs if i.required or i.required_when),
             "blank_values": tuple(() if o.collect else MISSING for o in self.outputs)
