@@ -20,7 +20,6 @@ from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.engine import Engine
 from govrules.errors import EvaluationError
 from govrules.expr import (
-    MISSING,
     ExpressionSyntaxError,
     Symbol,
     Type,
@@ -40,6 +39,7 @@ from govrules.expr.types import (
     enum_type,
     list_type,
 )
+from govrules.values import MISSING
 
 # ------------------------------------------------------------------ scaffolding
 

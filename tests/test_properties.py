@@ -17,7 +17,7 @@ from govrules.calendar import (
     period_end,
 )
 from govrules.engine import Engine
-from govrules.expr import MISSING
+from govrules.values import MISSING
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 POLICY_ID = "cn.jilin.taobei.wage_deposit"

@@ -31,9 +31,9 @@ from pydantic import (
 )
 
 from govrules.errors import CaseError, Diagnostic, suggest
-from govrules.expr import MISSING
 from govrules.expr.types import Type
 from govrules.policy import CompiledPolicy
+from govrules.values import MISSING
 
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 

@@ -20,9 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.expr import MISSING
 from govrules.policy import CompiledPolicy, CompiledRule, Notice
-from govrules.values import canonical_decimal, to_json_value
+from govrules.values import MISSING, canonical_decimal, to_json_value
 
 __all__ = ["Decision", "MissingFact", "canonical_input", "fingerprint"]
 

@@ -14,10 +14,9 @@ from typing import Any
 from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.decision import Decision, MissingFact
 from govrules.errors import EvaluationError
-from govrules.expr import MISSING
 from govrules.policy import CompiledPolicy, CompiledRule, Notice, Program
 from govrules.trace import Recorder, TraceRecorder
-from govrules.values import to_json_value
+from govrules.values import MISSING, to_json_value
 
 __all__ = ["evaluate_case"]
 

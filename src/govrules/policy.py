@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.expr import MISSING, Checked, Compiled, Type, compile_expression
+from govrules.expr import Checked, Compiled, Type, compile_expression
 from govrules.schema import PolicyModel
 from govrules.spans import SourceSpan
+from govrules.values import MISSING
 
 __all__ = ["CompiledInput", "CompiledOutput", "CompiledParameter", "CompiledPolicy",
            "CompiledRule", "Interpretation", "Notice", "ParameterValue", "Program"]

@@ -14,10 +14,9 @@ from typing import Any
 from govrules.decision import Decision
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
-from govrules.expr import MISSING
 from govrules.policy import CompiledPolicy
 from govrules.schema import PolicyTestModel
-from govrules.values import to_json_value
+from govrules.values import MISSING, to_json_value
 
 __all__ = ["Coverage", "PolicyTestResult", "coverage", "run_policy_tests", "run_test"]
 

@@ -1,4 +1,5 @@
-"""Plain-JSON forms of the values rules compute: dates as YYYY-MM-DD, decimals as exact strings."""
+"""The values rules compute: ``MISSING`` for what is not known, and their plain-JSON forms
+(dates as YYYY-MM-DD, decimals as exact strings)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,28 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from govrules.expr import MISSING
+__all__ = ["MISSING", "Missing", "canonical_decimal", "to_json_value"]
 
-__all__ = ["canonical_decimal", "to_json_value"]
+
+class Missing:
+    """The value of a fact nobody gave, or of a value no rule set. Falsy, and never equal."""
+
+    __slots__ = ()
+    _instance: Missing | None = None
+
+    def __new__(cls) -> Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING = Missing()
 
 
 def to_json_value(value: Any) -> Any:

@@ -3,9 +3,7 @@
 from govrules.expr.checker import Checked, ExpressionIssue, Scope, Symbol, check
 from govrules.expr.compiler import Compiled, compile_expression
 from govrules.expr.parser import ExpressionSyntaxError, parse_expression
-from govrules.expr.runtime import MISSING, Missing
 from govrules.expr.types import Type
 
-__all__ = ["MISSING", "Checked", "Compiled", "ExpressionIssue", "ExpressionSyntaxError",
-           "Missing", "Scope", "Symbol", "Type", "check", "compile_expression",
-           "parse_expression"]
+__all__ = ["Checked", "Compiled", "ExpressionIssue", "ExpressionSyntaxError", "Scope", "Symbol",
+           "Type", "check", "compile_expression", "parse_expression"]

@@ -33,7 +33,7 @@ from typing import Any
 from govrules import calendar as legal_time
 from govrules.expr.ast import Binary, Call, Conditional, ListLiteral, Literal, Name, Unary
 from govrules.expr.checker import Checked
-from govrules.expr.runtime import MISSING
+from govrules.values import MISSING
 
 __all__ = ["Compiled", "compile_expression"]
 
