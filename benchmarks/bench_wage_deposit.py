@@ -33,8 +33,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from govrules.decision import Decision
 from govrules.engine import Engine
+from govrules.runtime.decision import Decision
 
 POLICY_ID = "cn.jilin.taobei.wage_deposit"
 AS_OF = dt.date(2024, 5, 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from govrules import Engine
-from govrules.sources import SourceLibrary
+from govrules.language.sources import SourceLibrary
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"

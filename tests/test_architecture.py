@@ -1,7 +1,8 @@
-"""The data flows one way: loader → schema → compile → policy → engine → decision → render.
+"""The folder list is the pipeline: language → compiler → runtime → engine → the tools around it.
 
-A module may import only from stages to its left and from the small shared modules; this test
-reads every module's imports and keeps that true.
+A module may import from its own folder, from the folders to its left, and from the ground
+(the small modules every stage shares). Folders of one tier are siblings: none imports another.
+This test reads every module's imports and keeps that true; ``docs/architecture.md`` draws it.
 """
 
 from __future__ import annotations
@@ -12,54 +13,77 @@ from pathlib import Path
 import govrules
 
 PACKAGE = Path(govrules.__file__).parent
-SHARED = {"errors", "spans", "citations", "values"}
-# stage rank: a module may import modules of a lower or equal rank (and shared modules)
-RANK = {
-    "_yaml": 1, "schema": 2, "schema_errors": 2, "sources": 3,
-    "expr": 3, "calendar": 2, "compile": 4, "policy": 4, "casemodel": 5, "trace": 5,
-    "decision": 5, "lint": 5, "loading": 6, "evaluation": 6, "engine": 7, "testing": 8,
-    "render": 8, "review": 8, "verify": 8, "whynot": 8, "cli": 9, "__init__": 10,
-}
+GROUND = ("errors", "spans", "citations", "values", "calendar")
+TIERS = (
+    ("language",),
+    ("compiler",),
+    ("runtime",),
+    ("engine",),
+    ("explain", "audit", "authoring"),
+    ("cli",),
+)
+TIER_OF = {stage: tier for tier, stages in enumerate(TIERS) for stage in stages}
+MAX_LINES = 400
 
 
-def _module(path: Path) -> str:
-    relative = path.relative_to(PACKAGE).with_suffix("")
-    return relative.parts[0]
+def _stage(path: Path) -> str:
+    """The folder a module lives in, or its own name for a module at the top of the package."""
+    return path.relative_to(PACKAGE).with_suffix("").parts[0]
 
 
-def _imports(path: Path) -> set[str]:
+def _imported_modules(path: Path) -> set[str]:
+    """Every ``govrules.x.y`` a module imports, as the dotted path below ``govrules``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and \
+        if isinstance(node, ast.ImportFrom) and node.module == "govrules":
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and \
                 node.module.startswith("govrules."):
-            found.add(node.module.split(".")[1])
+            found.add(node.module.removeprefix("govrules."))
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("govrules."):
-                    found.add(alias.name.split(".")[1])
+            found.update(alias.name.removeprefix("govrules.") for alias in node.names
+                         if alias.name.startswith("govrules."))
     return found
+
+
+def _imported_stages(path: Path) -> set[str]:
+    return {module.split(".")[0] for module in _imported_modules(path)}
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def test_imports_point_left() -> None:
     problems = []
-    for path in PACKAGE.rglob("*.py"):
-        module = _module(path)
-        for imported in _imports(path) - SHARED - {module}:
-            if RANK[imported] > RANK[module]:
-                problems.append(f"{path.relative_to(PACKAGE)} imports {imported}")
+    for path in _modules():
+        stage = _stage(path)
+        if stage == "__init__":
+            continue  # the public surface gathers from every stage
+        for imported in _imported_stages(path) - set(GROUND) - {stage}:
+            if stage in GROUND:
+                problems.append(f"{path.relative_to(PACKAGE)}: the ground imports {imported}")
+            elif TIER_OF[imported] >= TIER_OF[stage]:
+                problems.append(f"{path.relative_to(PACKAGE)} imports {imported}, which is not "
+                                "to its left")
     assert problems == []
 
 
 def test_expression_language_knows_nothing_of_policies() -> None:
-    for path in (PACKAGE / "expr").rglob("*.py"):
-        assert _imports(path) <= {"expr", "calendar", "errors", "values"}, path.name
+    for path in (PACKAGE / "language" / "expr").rglob("*.py"):
+        imported = _imported_modules(path)
+        outside = {m for m in imported
+                   if not m.startswith("language.expr") and m.split(".")[0] not in GROUND}
+        assert outside == set(), path.name
 
 
 def test_trace_knows_nothing_of_rendering() -> None:
-    assert _imports(PACKAGE / "trace.py") == set()
+    assert _imported_modules(PACKAGE / "runtime" / "trace.py") == set()
 
 
-def test_every_module_is_ranked() -> None:
-    modules = {_module(path) for path in PACKAGE.rglob("*.py")} - SHARED
-    assert modules <= set(RANK)
+def test_every_module_has_a_place() -> None:
+    stages = {_stage(path) for path in _modules()}
+    assert stages <= set(GROUND) | set(TIER_OF) | {"__init__"}
+    for folder in (p for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()):
+        assert folder.name in TIER_OF, f"the folder {folder.name}/ has no place in TIERS"

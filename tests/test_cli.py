@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, POLICIES, ROOT
-from govrules.cli import main
+from govrules.cli.main import main
 
 WAGE = "cn.jilin.taobei.wage_deposit"
 
@@ -120,7 +120,7 @@ def test_policy_tests_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_installed_entry_point_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "govrules.cli", "list"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "govrules.cli.main", "list"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert WAGE in done.stdout

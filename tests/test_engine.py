@@ -16,7 +16,7 @@ from govrules import (
     TraceRecorder,
     UnknownPolicyError,
 )
-from govrules.decision import JSON_KEYS
+from govrules.runtime.decision import JSON_KEYS
 
 WAGE = "cn.jilin.taobei.wage_deposit"
 DAY = dt.date(2026, 11, 21)

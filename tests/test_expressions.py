@@ -19,7 +19,7 @@ import pytest
 from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.engine import Engine
 from govrules.errors import EvaluationError
-from govrules.expr import (
+from govrules.language.expr import (
     ExpressionSyntaxError,
     Symbol,
     Type,
@@ -27,8 +27,17 @@ from govrules.expr import (
     compile_expression,
     parse_expression,
 )
-from govrules.expr.ast import Binary, Call, Conditional, Expr, ListLiteral, Literal, Name, Unary
-from govrules.expr.types import (
+from govrules.language.expr.ast import (
+    Binary,
+    Call,
+    Conditional,
+    Expr,
+    ListLiteral,
+    Literal,
+    Name,
+    Unary,
+)
+from govrules.language.expr.types import (
     BOOL,
     DATE,
     DECIMAL,

@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 import govrules
 from conftest import POLICIES
-from govrules.schema import file_format_schema
+from govrules.language.files import file_format_schema
 
 SCHEMAS = Path(govrules.__file__).parent / "schemas"
 FILES = sorted(POLICIES.rglob("*.yaml"))

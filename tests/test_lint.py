@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, POLICIES
-from govrules.cli import main
+from govrules.authoring.lint import lint
+from govrules.cli.main import main
 from govrules.engine import load_policies
-from govrules.lint import lint
 
 
 def _pack(tmp_path: Path) -> Path:

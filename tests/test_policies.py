@@ -6,7 +6,7 @@ import pytest
 
 from conftest import POLICIES
 from govrules import Engine
-from govrules.testing import run_policy_tests, run_test
+from govrules.authoring.testing import run_policy_tests, run_test
 
 _ENGINE = Engine.from_directory(POLICIES)
 _CASES = [(policy, test) for policy in _ENGINE.policies() for test in policy.model.tests]

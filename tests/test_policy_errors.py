@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES
 from govrules.engine import load_policy_file
 from govrules.errors import PolicyLoadError
-from govrules.sources import SourceLibrary
+from govrules.language.sources import SourceLibrary
 
 BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
 _EXPECT = re.compile(r"^# expect: (.+)$")

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from govrules import Engine, review_case
-from govrules.cli import main
+from govrules.cli.main import main
 
 POLICY = "cn.national.retirement_eligibility"
 DAY = dt.date(2026, 11, 21)

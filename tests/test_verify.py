@@ -11,8 +11,8 @@ import pytest
 
 from conftest import POLICIES
 from govrules import Engine
-from govrules.cli import main
-from govrules.verify import verify_decision
+from govrules.audit.verify import verify_decision
+from govrules.cli.main import main
 
 WAGE = "cn.jilin.taobei.wage_deposit"
 CASE = {"contract_price": "1000000", "first_deposit": True, "payout_order_date": "2026-09-20"}

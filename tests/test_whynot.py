@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT
 from govrules import Engine
-from govrules.cli import main
-from govrules.whynot import why_not
+from govrules.audit.whynot import why_not
+from govrules.cli.main import main
 
 DAY = dt.date(2026, 11, 21)
 WAGE = "cn.jilin.taobei.wage_deposit"

@@ -11,8 +11,9 @@ cited, auditable rules.
     decision.outcome, decision.values["rate_min"], decision.citations
 """
 
+from govrules.audit.review import Review, review_case
 from govrules.citations import Citation
-from govrules.decision import Decision, MissingFact
+from govrules.compiler.policy import CompiledPolicy, Notice
 from govrules.engine import Engine
 from govrules.errors import (
     CaseError,
@@ -22,10 +23,9 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
-from govrules.policy import CompiledPolicy, Notice
-from govrules.render import explain_text
-from govrules.review import Review, review_case
-from govrules.trace import NULL_RECORDER, NullRecorder, Recorder, TraceRecorder
+from govrules.explain import explain_text
+from govrules.runtime.decision import Decision, MissingFact
+from govrules.runtime.trace import NULL_RECORDER, NullRecorder, Recorder, TraceRecorder
 
 __all__ = [
     "NULL_RECORDER",

@@ -17,8 +17,8 @@ from typing import Any, NoReturn
 from pydantic import BaseModel, ValidationError
 
 from govrules.calendar import WorkingDayCalendar
-from govrules.casemodel import InvalidCase, build_case_model, build_converter, case_errors
-from govrules.decision import Decision
+from govrules.compiler.loading import bundled_policy_directory, load_policies, load_policy_file
+from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import (
     CaseError,
     Diagnostic,
@@ -27,11 +27,11 @@ from govrules.errors import (
     UnknownPolicyError,
     suggest,
 )
-from govrules.evaluation import evaluate_case
-from govrules.loading import bundled_policy_directory, load_policies, load_policy_file
-from govrules.policy import CompiledPolicy
-from govrules.sources import SourceLibrary
-from govrules.trace import NULL_RECORDER, Recorder, TraceRecorder
+from govrules.language.sources import SourceLibrary
+from govrules.runtime.casemodel import InvalidCase, build_case_model, build_converter, case_errors
+from govrules.runtime.decision import Decision
+from govrules.runtime.evaluation import evaluate_case
+from govrules.runtime.trace import NULL_RECORDER, Recorder, TraceRecorder
 
 __all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_file"]
 

@@ -21,7 +21,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from govrules.expr.ast import Binary, Call, Conditional, Expr, ListLiteral, Literal, Name, Unary
+from govrules.language.expr.ast import (
+    Binary,
+    Call,
+    Conditional,
+    Expr,
+    ListLiteral,
+    Literal,
+    Name,
+    Unary,
+)
 
 __all__ = ["ExpressionSyntaxError", "parse_expression"]
 

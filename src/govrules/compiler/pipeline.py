@@ -15,18 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.errors import Diagnostic, PolicyLoadError, suggest
-from govrules.expr import (
-    Checked,
-    ExpressionSyntaxError,
-    Symbol,
-    Type,
-    check,
-    compile_expression,
-    parse_expression,
-)
-from govrules.expr.types import DATE, PLAIN, scalar
-from govrules.policy import (
+from govrules.compiler.policy import (
     CompiledInput,
     CompiledOutput,
     CompiledParameter,
@@ -36,8 +25,19 @@ from govrules.policy import (
     Notice,
     ParameterValue,
 )
-from govrules.schema import OutputModel, PolicyModel, RuleModel, _Node
-from govrules.sources import SourceDocument, SourceLibrary
+from govrules.errors import Diagnostic, PolicyLoadError, suggest
+from govrules.language.expr import (
+    Checked,
+    ExpressionSyntaxError,
+    Symbol,
+    Type,
+    check,
+    compile_expression,
+    parse_expression,
+)
+from govrules.language.expr.types import DATE, PLAIN, scalar
+from govrules.language.files import OutputModel, PolicyModel, RuleModel, _Node
+from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.spans import SourceSpan
 
 __all__ = ["compile_policy"]

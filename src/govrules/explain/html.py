@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from html import escape
 
-from govrules.decision import Decision
-from govrules.render.steps import decision_steps
-from govrules.render.text import show_value
+from govrules.explain.steps import decision_steps
+from govrules.explain.text import show_value
+from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
 __all__ = ["explain_html", "explain_markdown"]

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from govrules._yaml import read_yaml_file
-from govrules.compile import compile_policy
+from govrules.compiler.pipeline import compile_policy
+from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import Diagnostic, PolicyLoadError
-from govrules.policy import CompiledPolicy
-from govrules.schema import PolicyModel
-from govrules.schema_errors import diagnostics_from_validation
-from govrules.sources import SourceLibrary
+from govrules.language.file_errors import diagnostics_from_validation
+from govrules.language.files import PolicyModel
+from govrules.language.reader import read_yaml_file
+from govrules.language.sources import SourceLibrary
 from govrules.spans import SourceSpan
 
 __all__ = ["bundled_policy_directory", "load_policies", "load_policy_file"]
@@ -24,10 +24,11 @@ __all__ = ["bundled_policy_directory", "load_policies", "load_policy_file"]
 
 def bundled_policy_directory() -> Path:
     """The policies shipped with govrules (inside the package, or the source checkout's)."""
-    packaged = Path(__file__).parent / "policies"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "policies"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "policies"
+    return package.parents[1] / "policies"
 
 
 def _policy_files(folder: Path) -> list[Path]:

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from govrules._yaml import LocatedMap
+from govrules.language.reader import LocatedMap
 from govrules.spans import SourceSpan
 
 __all__ = [

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from govrules.decision import Decision
+from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
-from govrules.expr.types import Type
-from govrules.policy import CompiledPolicy
+from govrules.language.expr.types import Type
+from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
 __all__ = ["BlockedRule", "FactChange", "WhyNot", "why_not"]

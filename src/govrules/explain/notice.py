@@ -4,7 +4,7 @@ without, grouped by the clause that asks for it, in the order an applicant would
 
 from __future__ import annotations
 
-from govrules.decision import Decision, MissingFact
+from govrules.runtime.decision import Decision, MissingFact
 
 __all__ = ["missing_notice"]
 

@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from govrules.expr.ast import Literal
-from govrules.policy import CompiledPolicy
-from govrules.sources import SourceLibrary
+from govrules.compiler.policy import CompiledPolicy
+from govrules.language.expr.ast import Literal
+from govrules.language.sources import SourceLibrary
 from govrules.spans import SourceSpan
 
 __all__ = ["Finding", "lint"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from govrules.decision import Decision
+from govrules.runtime.decision import Decision
 
 __all__ = ["deadline_entries", "deadline_timeline"]
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from govrules._yaml import read_yaml_file
 from govrules.citations import Citation
 from govrules.errors import Diagnostic, PolicyLoadError
-from govrules.schema import SourceDocumentModel
-from govrules.schema_errors import diagnostics_from_validation
+from govrules.language.file_errors import diagnostics_from_validation
+from govrules.language.files import SourceDocumentModel
+from govrules.language.reader import read_yaml_file
 from govrules.spans import SourceSpan
 
 __all__ = ["SourceDocument", "SourceLibrary"]

@@ -30,9 +30,9 @@ from pydantic import (
     create_model,
 )
 
+from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import CaseError, Diagnostic, suggest
-from govrules.expr.types import Type
-from govrules.policy import CompiledPolicy
+from govrules.language.expr.types import Type
 from govrules.values import MISSING
 
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]

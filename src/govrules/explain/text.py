@@ -7,8 +7,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from govrules.decision import Decision
-from govrules.render.steps import decision_steps
+from govrules.explain.steps import decision_steps
+from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
 __all__ = ["explain_text", "show_value"]

@@ -16,8 +16,17 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from govrules.errors import suggest
-from govrules.expr.ast import Binary, Call, Conditional, Expr, ListLiteral, Literal, Name, Unary
-from govrules.expr.types import (
+from govrules.language.expr.ast import (
+    Binary,
+    Call,
+    Conditional,
+    Expr,
+    ListLiteral,
+    Literal,
+    Name,
+    Unary,
+)
+from govrules.language.expr.types import (
     BOOL,
     DATE,
     DECIMAL,

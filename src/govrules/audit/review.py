@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govrules.decision import Decision
 from govrules.engine import Engine
+from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
 __all__ = ["Review", "review_case"]

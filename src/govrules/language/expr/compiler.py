@@ -31,8 +31,8 @@ from decimal import (
 from typing import Any
 
 from govrules import calendar as legal_time
-from govrules.expr.ast import Binary, Call, Conditional, ListLiteral, Literal, Name, Unary
-from govrules.expr.checker import Checked
+from govrules.language.expr.ast import Binary, Call, Conditional, ListLiteral, Literal, Name, Unary
+from govrules.language.expr.checker import Checked
 from govrules.values import MISSING
 
 __all__ = ["Compiled", "compile_expression"]

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.expr import Checked, Compiled, Type, compile_expression
-from govrules.schema import PolicyModel
+from govrules.language.expr import Checked, Compiled, Type, compile_expression
+from govrules.language.files import PolicyModel
 from govrules.spans import SourceSpan
 from govrules.values import MISSING
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.policy import CompiledPolicy, CompiledRule, Notice
+from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice
 from govrules.values import MISSING, canonical_decimal, to_json_value
 
 __all__ = ["Decision", "MissingFact", "canonical_input", "fingerprint"]

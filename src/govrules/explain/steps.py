@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from govrules.decision import Decision
+from govrules.runtime.decision import Decision
 
 __all__ = ["Step", "decision_steps"]
 

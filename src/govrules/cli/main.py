@@ -27,8 +27,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from govrules._yaml import read_yaml_file
-from govrules.decision import Decision
+from govrules.audit.review import review_case
+from govrules.audit.verify import verify_decision
+from govrules.audit.whynot import BlockedRule, why_not
+from govrules.authoring.lint import lint
+from govrules.authoring.testing import coverage, run_policy_tests
 from govrules.engine import Engine, bundled_policy_directory, load_policies
 from govrules.errors import (
     CaseError,
@@ -38,8 +41,7 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
-from govrules.lint import lint
-from govrules.render import (
+from govrules.explain import (
     deadline_entries,
     deadline_timeline,
     explain_html,
@@ -47,12 +49,10 @@ from govrules.render import (
     explain_text,
     missing_notice,
 )
-from govrules.review import review_case
-from govrules.schema import file_format_schema
-from govrules.testing import coverage, run_policy_tests
+from govrules.language.files import file_format_schema
+from govrules.language.reader import read_yaml_file
+from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
-from govrules.verify import verify_decision
-from govrules.whynot import BlockedRule, why_not
 
 __all__ = ["main"]
 

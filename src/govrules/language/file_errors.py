@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from govrules._yaml import LocatedMap, span_at
 from govrules.errors import Diagnostic, suggest
+from govrules.language.reader import LocatedMap, span_at
 from govrules.spans import SourceSpan
 
 __all__ = ["diagnostics_from_validation"]

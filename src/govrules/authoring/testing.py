@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from govrules.decision import Decision
+from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
-from govrules.policy import CompiledPolicy
-from govrules.schema import PolicyTestModel
+from govrules.language.files import PolicyTestModel
+from govrules.runtime.decision import Decision
 from govrules.values import MISSING, to_json_value
 
 __all__ = ["Coverage", "PolicyTestResult", "coverage", "run_policy_tests", "run_test"]

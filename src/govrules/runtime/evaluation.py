@@ -12,10 +12,10 @@ import datetime as dt
 from typing import Any
 
 from govrules.calendar import DateComputation, WorkingDayCalendar
-from govrules.decision import Decision, MissingFact
+from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice, Program
 from govrules.errors import EvaluationError
-from govrules.policy import CompiledPolicy, CompiledRule, Notice, Program
-from govrules.trace import Recorder, TraceRecorder
+from govrules.runtime.decision import Decision, MissingFact
+from govrules.runtime.trace import Recorder, TraceRecorder
 from govrules.values import MISSING, to_json_value
 
 __all__ = ["evaluate_case"]

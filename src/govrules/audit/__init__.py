@@ -1,0 +1,2 @@
+"""What an auditor asks of decisions: re-verification, two independent reviews, why not
+another outcome."""

@@ -1,0 +1,1 @@
+"""What a policy author runs besides the engine: lint and the tests written next to policies."""

@@ -1,9 +1,0 @@
-"""The expression language: parse, check, compile. It knows nothing of policy files."""
-
-from govrules.expr.checker import Checked, ExpressionIssue, Scope, Symbol, check
-from govrules.expr.compiler import Compiled, compile_expression
-from govrules.expr.parser import ExpressionSyntaxError, parse_expression
-from govrules.expr.types import Type
-
-__all__ = ["Checked", "Compiled", "ExpressionIssue", "ExpressionSyntaxError", "Scope", "Symbol",
-           "Type", "check", "compile_expression", "parse_expression"]

@@ -1,9 +1,0 @@
-"""Renderings of decisions for people (text) and programs (JSON is ``Decision.to_json``)."""
-
-from govrules.render.html import explain_html, explain_markdown
-from govrules.render.notice import missing_notice
-from govrules.render.text import explain_text
-from govrules.render.timeline import deadline_entries, deadline_timeline
-
-__all__ = ["deadline_entries", "deadline_timeline", "explain_html", "explain_markdown",
-           "explain_text", "missing_notice"]
