@@ -62,8 +62,12 @@ class DayNote:
         return f"{self.day.isoformat()} {self.name}, official make-up workday"
 
     def to_dict(self) -> dict[str, str]:
-        return {"date": self.day.isoformat(), "kind": self.kind, "name": self.name,
-                "text": str(self)}
+        return {
+            "date": self.day.isoformat(),
+            "kind": self.kind,
+            "name": self.name,
+            "text": str(self),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +90,7 @@ class DateComputation:
             "start": self.start.isoformat(),
             "amount": self.amount,
             "unit": self.unit,
-            "result": self.result.isoformat() if isinstance(self.result, dt.date)
-            else self.result,
+            "result": self.result.isoformat() if isinstance(self.result, dt.date) else self.result,
             "plain_end": self.plain_end.isoformat() if self.plain_end else None,
             "days": [note.to_dict() for note in self.days],
             "unpublished_years": list(self.unpublished_years),
@@ -107,11 +110,15 @@ class WorkingDayCalendar:
         self._source = country if country is not None else holidays.China()  # type: ignore[attr-defined]
         special = getattr(self._source, "special_public_holidays", {}) or {}
         self.published_years: frozenset[int] = frozenset(int(year) for year in special)
-        first, last = (min(self.published_years), max(self.published_years)) \
-            if self.published_years else (0, -1)
+        first, last = (
+            (min(self.published_years), max(self.published_years))
+            if self.published_years
+            else (0, -1)
+        )
         version = getattr(holidays, "__version__", "?")
-        self.provenance = (f"holidays {version}, China; official State Council "
-                           f"schedules {first}-{last}")
+        self.provenance = (
+            f"holidays {version}, China; official State Council schedules {first}-{last}"
+        )
         self._years: dict[int, tuple[dict[dt.date, str], frozenset[dt.date]]] = {}
 
     _shared: WorkingDayCalendar | None = None
@@ -128,8 +135,9 @@ class WorkingDayCalendar:
         if cached is None:
             table = holidays.China(years=year)  # type: ignore[attr-defined]
             rest = {day: str(name) for day, name in table.items()}
-            makeup = frozenset(day for day in getattr(table, "weekend_workdays", ())
-                               if day.year == year)
+            makeup = frozenset(
+                day for day in getattr(table, "weekend_workdays", ()) if day.year == year
+            )
             cached = self._years[year] = (rest, makeup)
         return cached
 
@@ -171,8 +179,12 @@ def add_years(start: dt.date, years: int) -> dt.date:
     return start + relativedelta(years=years)
 
 
-def period_end(calendar: WorkingDayCalendar, start: dt.date, amount: int,
-               unit: Literal["days", "months", "years"]) -> DateComputation:
+def period_end(
+    calendar: WorkingDayCalendar,
+    start: dt.date,
+    amount: int,
+    unit: Literal["days", "months", "years"],
+) -> DateComputation:
     """Last day of a statutory period of ``amount`` ``unit`` beginning the day after ``start``."""
     if amount < 0:
         raise ValueError(f"a period cannot be negative ({amount} {unit})")
@@ -193,18 +205,30 @@ def period_end(calendar: WorkingDayCalendar, start: dt.date, amount: int,
         moved.append(note)
         end += _ONE_DAY
     if moved:
-        basis = (f"{length} after {start.isoformat()} (start day not counted) ends on "
-                 f"{plain.isoformat()}, a rest day; moved to the next working day "
-                 f"{end.isoformat()}")
+        basis = (
+            f"{length} after {start.isoformat()} (start day not counted) ends on "
+            f"{plain.isoformat()}, a rest day; moved to the next working day "
+            f"{end.isoformat()}"
+        )
     else:
-        basis = (f"{length} after {start.isoformat()} (start day not counted) ends on "
-                 f"{end.isoformat()}, a working day")
-    return DateComputation("period_end", start, amount, unit, end, plain, tuple(moved),
-                           calendar.unpublished(plain, end), basis)
+        basis = (
+            f"{length} after {start.isoformat()} (start day not counted) ends on "
+            f"{end.isoformat()}, a working day"
+        )
+    return DateComputation(
+        "period_end",
+        start,
+        amount,
+        unit,
+        end,
+        plain,
+        tuple(moved),
+        calendar.unpublished(plain, end),
+        basis,
+    )
 
 
-def add_working_days(calendar: WorkingDayCalendar, start: dt.date,
-                     amount: int) -> DateComputation:
+def add_working_days(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> DateComputation:
     """The ``amount``-th working day after ``start`` (the start day is not counted)."""
     if amount < 0:
         raise ValueError(f"cannot count back {amount} working days")
@@ -225,16 +249,27 @@ def add_working_days(calendar: WorkingDayCalendar, start: dt.date,
             weekends += 1
     holidays_skipped = sum(1 for n in notable if n.kind == "public_holiday")
     makeups = sum(1 for n in notable if n.kind == "makeup_workday")
-    basis = (f"{amount} working days after {start.isoformat()} (start day not counted): "
-             f"{day.isoformat()}; skipped {holidays_skipped} statutory holiday(s) and "
-             f"{weekends} weekend day(s), counted {makeups} make-up workday(s)")
-    return DateComputation("add_working_days", start, amount, "working_days", day, None,
-                           tuple(notable), calendar.unpublished(start + _ONE_DAY, day)
-                           if amount else (), basis)
+    basis = (
+        f"{amount} working days after {start.isoformat()} (start day not counted): "
+        f"{day.isoformat()}; skipped {holidays_skipped} statutory holiday(s) and "
+        f"{weekends} weekend day(s), counted {makeups} make-up workday(s)"
+    )
+    return DateComputation(
+        "add_working_days",
+        start,
+        amount,
+        "working_days",
+        day,
+        None,
+        tuple(notable),
+        calendar.unpublished(start + _ONE_DAY, day) if amount else (),
+        basis,
+    )
 
 
-def count_working_days(calendar: WorkingDayCalendar, start: dt.date,
-                       end: dt.date) -> DateComputation:
+def count_working_days(
+    calendar: WorkingDayCalendar, start: dt.date, end: dt.date
+) -> DateComputation:
     """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
     day, counted = start, 0
     notable: list[DayNote] = []
@@ -248,8 +283,17 @@ def count_working_days(calendar: WorkingDayCalendar, start: dt.date,
             notable.append(note)
         elif note.kind == "public_holiday":
             notable.append(note)
-    basis = (f"{counted} working days after {start.isoformat()} up to and including "
-             f"{end.isoformat()}")
-    return DateComputation("count_working_days", start, counted, "working_days", counted, None,
-                           tuple(notable), calendar.unpublished(start + _ONE_DAY, end)
-                           if end > start else (), basis)
+    basis = (
+        f"{counted} working days after {start.isoformat()} up to and including {end.isoformat()}"
+    )
+    return DateComputation(
+        "count_working_days",
+        start,
+        counted,
+        "working_days",
+        counted,
+        None,
+        tuple(notable),
+        calendar.unpublished(start + _ONE_DAY, end) if end > start else (),
+        basis,
+    )

@@ -1,10 +1,10 @@
 """The engine: loads policies, selects the version in force, evaluates cases into decisions.
 
-    engine = Engine.default()                       # the bundled policies
-    engine = Engine.from_directory("policies")      # or any folder of policies and sources
-    decision = engine.evaluate("cn.jilin.taobei.wage_deposit",
-                               {"contract_price": "1000000", "first_deposit": True},
-                               as_of=date(2026, 11, 21))
+engine = Engine.default()                       # the bundled policies
+engine = Engine.from_directory("policies")      # or any folder of policies and sources
+decision = engine.evaluate("cn.jilin.taobei.wage_deposit",
+                           {"contract_price": "1000000", "first_deposit": True},
+                           as_of=date(2026, 11, 21))
 """
 
 from __future__ import annotations
@@ -39,8 +39,12 @@ __all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_f
 class Engine:
     """A set of compiled policies, by id and version, and the calendar they compute on."""
 
-    def __init__(self, policies: Iterable[CompiledPolicy], sources: SourceLibrary,
-                 calendar: WorkingDayCalendar | None = None) -> None:
+    def __init__(
+        self,
+        policies: Iterable[CompiledPolicy],
+        sources: SourceLibrary,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> None:
         self.sources = sources
         self.calendar = calendar or WorkingDayCalendar.prc()
         self._versions: dict[str, list[CompiledPolicy]] = {}
@@ -49,8 +53,7 @@ class Engine:
         for versions in self._versions.values():
             versions.sort(key=lambda p: p.model.effective.from_)
         self._case_models: dict[tuple[str, str], type[BaseModel]] = {}
-        self._converters: dict[tuple[str, str],
-                               Callable[[Mapping[str, Any]], list[Any]]] = {}
+        self._converters: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[Any]]] = {}
         self._in_force: dict[tuple[str, dt.date], tuple[CompiledPolicy, Any]] = {}
 
     # ------------------------------------------------------------------ loading
@@ -86,9 +89,11 @@ class Engine:
         for policy in reversed(versions):
             if policy.in_force(as_of):
                 return policy
-        periods = ", ".join(f"{p.version} from {p.model.effective.from_}"
-                            + (f" to {p.model.effective.to}" if p.model.effective.to else "")
-                            for p in versions)
+        periods = ", ".join(
+            f"{p.version} from {p.model.effective.from_}"
+            + (f" to {p.model.effective.to}" if p.model.effective.to else "")
+            for p in versions
+        )
         raise UnknownPolicyError(f"'{policy_id}' is not in force on {as_of} ({periods})")
 
     def case_model(self, policy_id: str, as_of: dt.date | None = None) -> type[BaseModel]:
@@ -97,9 +102,15 @@ class Engine:
 
     # ------------------------------------------------------------------ evaluation
 
-    def evaluate(self, policy_id: str, case: Mapping[str, Any] | BaseModel,
-                 as_of: dt.date | None = None, *, trace: bool = True,
-                 recorder: Recorder | None = None) -> Decision:
+    def evaluate(
+        self,
+        policy_id: str,
+        case: Mapping[str, Any] | BaseModel,
+        as_of: dt.date | None = None,
+        *,
+        trace: bool = True,
+        recorder: Recorder | None = None,
+    ) -> Decision:
         """Decide ``case`` under the version of ``policy_id`` in force on ``as_of`` (today).
 
         ``trace=False`` (or ``recorder=NULL_RECORDER``) skips building the trace. Raises
@@ -109,8 +120,7 @@ class Engine:
         entry = self._in_force.get((policy_id, day))
         if entry is None:
             if type(day) is not dt.date:
-                raise CaseError([Diagnostic("invalid-as-of",
-                                            f"as_of must be a date, got {day!r}")])
+                raise CaseError([Diagnostic("invalid-as-of", f"as_of must be a date, got {day!r}")])
             policy = self.policy(policy_id, day)
             if len(self._in_force) > 4096:
                 self._in_force.clear()
@@ -121,8 +131,13 @@ class Engine:
         if type(case) is not dict and isinstance(case, BaseModel):
             model = self._case_model(policy)
             if not isinstance(case, model):
-                raise CaseError([Diagnostic("invalid-case", f"a {type(case).__name__} is not a "
-                                            f"case of {policy.id}")])
+                raise CaseError(
+                    [
+                        Diagnostic(
+                            "invalid-case", f"a {type(case).__name__} is not a case of {policy.id}"
+                        )
+                    ]
+                )
             case = case.__dict__
         try:
             inputs = convert(case)
@@ -157,11 +172,14 @@ class Engine:
             self._case_model(policy).model_validate(case)
         except ValidationError as error:
             raise case_errors(error, policy) from None
-        raise EvaluationError(f"{policy.id}: the case model accepts a case that the converter "
-                              "refuses; please report this")
+        raise EvaluationError(
+            f"{policy.id}: the case model accepts a case that the converter "
+            "refuses; please report this"
+        )
 
-    def evaluate_version(self, policy: CompiledPolicy, case: Mapping[str, Any],
-                         as_of: dt.date, *, trace: bool = True) -> Decision:
+    def evaluate_version(
+        self, policy: CompiledPolicy, case: Mapping[str, Any], as_of: dt.date, *, trace: bool = True
+    ) -> Decision:
         """Evaluate under one given policy version (its tests, a saved decision's version)."""
         if not policy.in_force(as_of):
             raise UnknownPolicyError(f"{policy.id} {policy.version} is not in force on {as_of}")

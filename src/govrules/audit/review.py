@@ -37,8 +37,11 @@ class Review:
 
     def to_dict(self) -> dict[str, Any]:
         def pairs(table: dict[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:
-            return {name: {"first": to_json_value(a), "second": to_json_value(b)}
-                    for name, (a, b) in table.items()}
+            return {
+                name: {"first": to_json_value(a), "second": to_json_value(b)}
+                for name, (a, b) in table.items()
+            }
+
         return {
             "status": self.status,
             "policy": self.first.policy_id,
@@ -56,12 +59,20 @@ class Review:
 
 def _differences(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     names = list(first) + [name for name in second if name not in first]
-    return {name: (first.get(name), second.get(name)) for name in names
-            if first.get(name) != second.get(name)}
+    return {
+        name: (first.get(name), second.get(name))
+        for name in names
+        if first.get(name) != second.get(name)
+    }
 
 
-def review_case(engine: Engine, policy_id: str, first: Mapping[str, Any],
-                second: Mapping[str, Any], as_of: dt.date | None = None) -> Review:
+def review_case(
+    engine: Engine,
+    policy_id: str,
+    first: Mapping[str, Any],
+    second: Mapping[str, Any],
+    as_of: dt.date | None = None,
+) -> Review:
     """Decide both reviewers' facts under the same policy and date, and compare them."""
     day = as_of if as_of is not None else dt.date.today()
     a = engine.evaluate(policy_id, first, as_of=day)

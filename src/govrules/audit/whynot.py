@@ -58,8 +58,15 @@ class WhyNot:
             "outcome": self.outcome,
             "reasons": [{**r.__dict__, "citations": list(r.citations)} for r in self.reasons],
             "blocked_rules": [{**b.__dict__, "citations": list(b.citations)} for b in self.blocked],
-            "changes": [{"fact": c.fact, "given": to_json_value(c.given),
-                         "to": to_json_value(c.to), "outcome": c.outcome} for c in self.changes],
+            "changes": [
+                {
+                    "fact": c.fact,
+                    "given": to_json_value(c.given),
+                    "to": to_json_value(c.to),
+                    "outcome": c.outcome,
+                }
+                for c in self.changes
+            ],
         }
 
 
@@ -83,9 +90,18 @@ def _outcome_events(decision: Decision, applied: bool) -> tuple[BlockedRule, ...
         other = event["status"] != "applied" and outcomes[event["rule"]] != decision.outcome
         if not (gave_this if applied else other):
             continue
-        found.append(BlockedRule(event["rule"], event.get("title"), outcomes[event["rule"]],
-                                 event["status"], event["condition"], event.get("reads", {}),
-                                 tuple(event["citations"]), event.get("defeated_by")))
+        found.append(
+            BlockedRule(
+                event["rule"],
+                event.get("title"),
+                outcomes[event["rule"]],
+                event["status"],
+                event["condition"],
+                event.get("reads", {}),
+                tuple(event["citations"]),
+                event.get("defeated_by"),
+            )
+        )
     return tuple(found)
 
 
@@ -115,8 +131,11 @@ def _candidates(kind: Type, given: Any, decision: Decision) -> list[Any]:
                     numbers.extend((found.value + 1, found.value - 1))
         return [n for n in numbers if not isinstance(n, bool)]
     if kind.kind == "date":
-        return [v for o in policy.outputs if o.type.kind == "date"
-                and isinstance(v := decision.values.get(o.name), dt.date)]
+        return [
+            v
+            for o in policy.outputs
+            if o.type.kind == "date" and isinstance(v := decision.values.get(o.name), dt.date)
+        ]
     return []
 
 
@@ -147,11 +166,16 @@ def why_not(engine: Engine, decision: Decision) -> WhyNot:
                 continue
             trials += 1
             try:
-                other = engine.evaluate_version(policy, {**facts, item.name: _spell(candidate)},
-                                                decision.as_of, trace=False)
+                other = engine.evaluate_version(
+                    policy, {**facts, item.name: _spell(candidate)}, decision.as_of, trace=False
+                )
             except GovrulesError:
                 continue  # a value the case model refuses (below a bound, say) is no option
             if other.outcome != decision.outcome and other.outcome != "incomplete":
                 changes.append(FactChange(item.name, given, candidate, other.outcome))
-    return WhyNot(decision.outcome, _outcome_events(decision, True),
-                  _outcome_events(decision, False), tuple(changes))
+    return WhyNot(
+        decision.outcome,
+        _outcome_events(decision, True),
+        _outcome_events(decision, False),
+        tuple(changes),
+    )

@@ -41,31 +41,48 @@ class Finding:
 def _policy_findings(policy: CompiledPolicy) -> Iterable[Finding]:
     model = policy.model
     read = {name for rule in policy.rules for name, _, _ in rule.reads}
-    read |= {name for item in policy.inputs if item.required_when_text
-             for name in model.inputs if name in item.required_when_text}
+    read |= {
+        name
+        for item in policy.inputs
+        if item.required_when_text
+        for name in model.inputs
+        if name in item.required_when_text
+    }
     for name, spec in model.inputs.items():
         if name not in read:
-            yield Finding("unused-input", "warning", f"input '{name}' is read by no rule",
-                          spec.span_of())
+            yield Finding(
+                "unused-input", "warning", f"input '{name}' is read by no rule", spec.span_of()
+            )
     for name, parameter in model.parameters.items():
         if name not in read:
-            yield Finding("unused-parameter", "warning", f"parameter '{name}' is read by no "
-                          "rule", parameter.span_of())
+            yield Finding(
+                "unused-parameter",
+                "warning",
+                f"parameter '{name}' is read by no rule",
+                parameter.span_of(),
+            )
     for rule in policy.rules:
         condition = rule.condition
-        if condition is not None and isinstance(condition.node, Literal) \
-                and condition.node.value is False:
-            yield Finding("dead-rule", "warning", f"rule '{rule.id}' can never apply",
-                          rule.span)
+        if (
+            condition is not None
+            and isinstance(condition.node, Literal)
+            and condition.node.value is False
+        ):
+            yield Finding("dead-rule", "warning", f"rule '{rule.id}' can never apply", rule.span)
     if not model.tests:
-        yield Finding("no-tests", "warning", f"{policy.id} has no tests next to it",
-                      model.span_of("id"))
+        yield Finding(
+            "no-tests", "warning", f"{policy.id} has no tests next to it", model.span_of("id")
+        )
     for figure in policy.parameters:
         for value in figure.values:
             if value.unverified:
-                yield Finding("unverified-figure", "info",
-                              f"{policy.id}: '{figure.name}' from {value.effective_from} is "
-                              "marked unverified", model.parameters[figure.name].span_of())
+                yield Finding(
+                    "unverified-figure",
+                    "info",
+                    f"{policy.id}: '{figure.name}' from {value.effective_from} is "
+                    "marked unverified",
+                    model.parameters[figure.name].span_of(),
+                )
 
 
 def _period_findings(policies: list[CompiledPolicy]) -> Iterable[Finding]:
@@ -78,13 +95,20 @@ def _period_findings(policies: list[CompiledPolicy]) -> Iterable[Finding]:
             end = before.model.effective.to
             start = after.model.effective.from_
             if end is None or end >= start:
-                yield Finding("period-overlap", "warning",
-                              f"{before.id} {before.version} and {after.version} are both in "
-                              f"force on {start}", after.model.span_of("effective"))
+                yield Finding(
+                    "period-overlap",
+                    "warning",
+                    f"{before.id} {before.version} and {after.version} are both in "
+                    f"force on {start}",
+                    after.model.span_of("effective"),
+                )
             elif end + dt.timedelta(days=1) < start:
-                yield Finding("period-gap", "warning",
-                              f"{before.id} is in force on no version between {end} and "
-                              f"{start}", after.model.span_of("effective"))
+                yield Finding(
+                    "period-gap",
+                    "warning",
+                    f"{before.id} is in force on no version between {end} and {start}",
+                    after.model.span_of("effective"),
+                )
 
 
 def _uncited(policies: list[CompiledPolicy], sources: SourceLibrary) -> Iterable[Finding]:
@@ -105,9 +129,12 @@ def _uncited(policies: list[CompiledPolicy], sources: SourceLibrary) -> Iterable
         missing = [c for c in clauses if f"{document.id}#{c}" not in cited]
         if missing:
             shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
-            yield Finding("uncited-clauses", "info",
-                          f"{document.id}: {len(clauses) - len(missing)} of {len(clauses)} "
-                          f"clauses cited; not cited: {shown}")
+            yield Finding(
+                "uncited-clauses",
+                "info",
+                f"{document.id}: {len(clauses) - len(missing)} of {len(clauses)} "
+                f"clauses cited; not cited: {shown}",
+            )
 
 
 def lint(policies: list[CompiledPolicy], sources: SourceLibrary) -> list[Finding]:

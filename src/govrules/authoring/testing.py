@@ -1,7 +1,7 @@
 """Running the tests written next to a policy (its ``tests:`` section).
 
-    for result in run_policy_tests(engine):
-        print(result.policy, result.name, result.passed, result.failures)
+for result in run_policy_tests(engine):
+    print(result.policy, result.name, result.passed, result.failures)
 """
 
 from __future__ import annotations
@@ -48,8 +48,11 @@ def _same(expected: Any, actual: Any) -> bool:
     if isinstance(actual, dt.date):
         return bool(expected == actual or expected == actual.isoformat())
     if isinstance(actual, tuple):
-        return isinstance(expected, list) and len(expected) == len(actual) and all(
-            _same(e, a) for e, a in zip(expected, actual, strict=True))
+        return (
+            isinstance(expected, list)
+            and len(expected) == len(actual)
+            and all(_same(e, a) for e, a in zip(expected, actual, strict=True))
+        )
     return bool(expected == actual)
 
 
@@ -67,11 +70,11 @@ def run_test(engine: Engine, policy: CompiledPolicy, test: PolicyTestModel) -> P
             failures.append(f"evaluation failed: {error}")
         elif expect.error not in str(error):
             failures.append(f"expected an error containing {expect.error!r}, got: {error}")
-        return PolicyTestResult(policy.id, policy.version, test.name, location,
-                                tuple(failures))
+        return PolicyTestResult(policy.id, policy.version, test.name, location, tuple(failures))
     if expect.error is not None:
-        failures.append(f"expected an error containing {expect.error!r}, got outcome "
-                        f"{decision.outcome!r}")
+        failures.append(
+            f"expected an error containing {expect.error!r}, got outcome {decision.outcome!r}"
+        )
     if expect.outcome is not None and decision.outcome != expect.outcome:
         failures.append(f"outcome: expected {expect.outcome!r}, got {decision.outcome!r}")
     all_values = {o.name: decision.values.get(o.name, MISSING) for o in policy.outputs}
@@ -80,8 +83,10 @@ def run_test(engine: Engine, policy: CompiledPolicy, test: PolicyTestModel) -> P
             failures.append(f"'{name}' is not an output of {policy.id}")
             continue
         if not _same(wanted, all_values[name]):
-            failures.append(f"{name}: expected {to_json_value(wanted)!r}, got "
-                            f"{to_json_value(all_values[name])!r}")
+            failures.append(
+                f"{name}: expected {to_json_value(wanted)!r}, got "
+                f"{to_json_value(all_values[name])!r}"
+            )
     if expect.missing is not None:
         got = sorted(fact.fact for fact in decision.missing)
         if got != sorted(expect.missing):
@@ -90,8 +95,9 @@ def run_test(engine: Engine, policy: CompiledPolicy, test: PolicyTestModel) -> P
         got = sorted(notice.code for notice in decision.notices)
         if got != sorted(expect.notices):
             failures.append(f"notices: expected {sorted(expect.notices)}, got {got}")
-    return PolicyTestResult(policy.id, policy.version, test.name, location, tuple(failures),
-                            decision)
+    return PolicyTestResult(
+        policy.id, policy.version, test.name, location, tuple(failures), decision
+    )
 
 
 def run_policy_tests(engine: Engine, policy_id: str | None = None) -> list[PolicyTestResult]:
@@ -132,17 +138,26 @@ def coverage(policy: CompiledPolicy, results: list[PolicyTestResult]) -> Coverag
     fired: set[str] = set()
     used: set[str] = set()
     for result in results:
-        if result.decision is None or result.policy != policy.id \
-                or result.version != policy.version:
+        if (
+            result.decision is None
+            or result.policy != policy.id
+            or result.version != policy.version
+        ):
             continue
         fired.update(result.decision.applied_rules)
-        fired.update(e["rule"] for e in result.decision.trace
-                     if e["event"] == "rule" and e["status"] == "defeated")
+        fired.update(
+            e["rule"]
+            for e in result.decision.trace
+            if e["event"] == "rule" and e["status"] == "defeated"
+        )
         used.update(c.ref for c in result.decision.citations)
     rules = [rule.id for rule in policy.rules]
     clauses = sorted({c.ref for rule in policy.rules for c in rule.citations})
-    return Coverage(policy.id, policy.version,
-                    tuple(r for r in rules if r in fired),
-                    tuple(r for r in rules if r not in fired),
-                    tuple(c for c in clauses if c in used),
-                    tuple(c for c in clauses if c not in used))
+    return Coverage(
+        policy.id,
+        policy.version,
+        tuple(r for r in rules if r in fired),
+        tuple(r for r in rules if r not in fired),
+        tuple(c for c in clauses if c in used),
+        tuple(c for c in clauses if c not in used),
+    )

@@ -118,8 +118,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     for policy in engine.policies():
         period = policy.model.effective
         until = period.to.isoformat() if period.to else "…"
-        print(f"{policy.id}  {policy.version}  {period.from_.isoformat()}–{until}  "
-              f"{policy.model.jurisdiction}  {policy.model.title.zh} / {policy.model.title.en}")
+        print(
+            f"{policy.id}  {policy.version}  {period.from_.isoformat()}–{until}  "
+            f"{policy.model.jurisdiction}  {policy.model.title.zh} / {policy.model.title.en}"
+        )
     return EXIT_OK
 
 
@@ -208,10 +210,19 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     decision = _decide(engine, args)
     as_of = decision.as_of
     if args.format == "json":
-        print(json.dumps({"policy": decision.policy_id, "as_of": as_of.isoformat(),
-                          "deadlines": deadline_entries(decision),
-                          "missing": [m.to_dict() for m in decision.missing],
-                          "fingerprint": decision.fingerprint}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "policy": decision.policy_id,
+                    "as_of": as_of.isoformat(),
+                    "deadlines": deadline_entries(decision),
+                    "missing": [m.to_dict() for m in decision.missing],
+                    "fingerprint": decision.fingerprint,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         sys.stdout.write(deadline_timeline(decision))
     return EXIT_OK
@@ -235,15 +246,19 @@ def cmd_review(args: argparse.Namespace) -> int:
         sys.stdout.write(explain_text(review.first))
         return EXIT_OK
     width = max(len(name) for name in (*review.differing_facts, *review.differing_values))
-    for title, table in (("Facts that differ", review.differing_facts),
-                         ("Results that differ", review.differing_values)):
+    for title, table in (
+        ("Facts that differ", review.differing_facts),
+        ("Results that differ", review.differing_values),
+    ):
         if table:
             print(title)
             print(f"  {'':{width}}  {'first reviewer':<24}second reviewer")
             for name, (a, b) in table.items():
                 print(f"  {name:{width}}  {_cell(a):<24}{_cell(b)}")
-    print("Two reviewers disagree: the case goes to collective review by the whole section "
-          "(初审人和复核人审核不一致的，由科室负责人组织集体复核).")
+    print(
+        "Two reviewers disagree: the case goes to collective review by the whole section "
+        "(初审人和复核人审核不一致的，由科室负责人组织集体复核)."
+    )
     return EXIT_OK
 
 
@@ -269,16 +284,24 @@ def cmd_why_not(args: argparse.Namespace) -> int:
     if report.blocked:
         print("Why not another outcome")
         for rule in report.blocked:
-            why = f"defeated by {rule.defeated_by}" if rule.defeated_by else \
-                {"unknown": "its facts are unknown", "skipped": "required facts are missing"}.get(
-                    rule.status, "its condition is false")
-            _print_rule(f"  - {rule.outcome}: rule {rule.rule} ({rule.title}) did not apply: "
-                        f"{why}", rule)
+            why = (
+                f"defeated by {rule.defeated_by}"
+                if rule.defeated_by
+                else {
+                    "unknown": "its facts are unknown",
+                    "skipped": "required facts are missing",
+                }.get(rule.status, "its condition is false")
+            )
+            _print_rule(
+                f"  - {rule.outcome}: rule {rule.rule} ({rule.title}) did not apply: {why}", rule
+            )
     if report.changes:
         print("What one changed fact would do")
         for change in report.changes:
-            print(f"  - {change.fact}: {_cell(change.given)} → {_cell(change.to)} gives "
-                  f"{change.outcome}")
+            print(
+                f"  - {change.fact}: {_cell(change.given)} → {_cell(change.to)} gives "
+                f"{change.outcome}"
+            )
     elif not report.blocked:
         print("No other outcome is within reach of a single fact.")
     return EXIT_OK
@@ -370,9 +393,11 @@ def cmd_test(args: argparse.Namespace) -> int:
     print("coverage (rules fired in a test, clauses they cite):")
     for policy in engine.policies():
         report = coverage(policy, results)
-        print(f"  {policy.id} {policy.version}: rules {report.rule_percent:.0f}% "
-              f"({len(report.rules_fired)}/{len(report.rules_fired) + len(report.rules_not_fired)})"
-              f", clauses {report.clause_percent:.0f}%")
+        print(
+            f"  {policy.id} {policy.version}: rules {report.rule_percent:.0f}% "
+            f"({len(report.rules_fired)}/{len(report.rules_fired) + len(report.rules_not_fired)})"
+            f", clauses {report.clause_percent:.0f}%"
+        )
         if report.rules_not_fired:
             print(f"    never fired: {', '.join(report.rules_not_fired)}")
         if args.min_coverage is not None and report.rule_percent < args.min_coverage:
@@ -386,30 +411,49 @@ def cmd_test(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ entry
 
 
-def _case_command(commands: Any, name: str, help_text: str, run: Any,
-                  formats: tuple[str, ...]) -> argparse.ArgumentParser:
+def _case_command(
+    commands: Any, name: str, help_text: str, run: Any, formats: tuple[str, ...]
+) -> argparse.ArgumentParser:
     """A sub-command that decides one case: POLICY_ID --case FILE [--as-of] [--format]."""
     command: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
     command.add_argument("policy_id", metavar="POLICY_ID")
-    command.add_argument("--case", required=True, metavar="FILE",
-                         help="the facts, as a JSON or YAML object (or a policy/as_of/facts "
-                         "envelope)")
-    command.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
-                         help="the date whose law applies (default: the envelope's, or today)")
-    command.add_argument("--format", choices=formats, default=formats[0],
-                         help="notice: the one-time notice of every missing fact (一次性告知)"
-                         if "notice" in formats else None)
+    command.add_argument(
+        "--case",
+        required=True,
+        metavar="FILE",
+        help="the facts, as a JSON or YAML object (or a policy/as_of/facts envelope)",
+    )
+    command.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date whose law applies (default: the envelope's, or today)",
+    )
+    command.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help="notice: the one-time notice of every missing fact (一次性告知)"
+        if "notice" in formats
+        else None,
+    )
     command.set_defaults(run=run)
     return command
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="govrules", description="Chinese labour and social-security regulations as "
-        "executable, cited, auditable rules.")
-    parser.add_argument("--policies", action="append", metavar="DIR",
-                        help="a folder of policies (with a sources/ subfolder); default: the "
-                        "bundled policies; may be given more than once")
+        prog="govrules",
+        description="Chinese labour and social-security regulations as "
+        "executable, cited, auditable rules.",
+    )
+    parser.add_argument(
+        "--policies",
+        action="append",
+        metavar="DIR",
+        help="a folder of policies (with a sources/ subfolder); default: the "
+        "bundled policies; may be given more than once",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("list", help="list the policies").set_defaults(run=cmd_list)
@@ -423,11 +467,17 @@ def _parser() -> argparse.ArgumentParser:
     lint_command.add_argument("-q", "--quiet", action="store_true", help="warnings only")
     lint_command.set_defaults(run=cmd_lint)
 
-    evaluate = _case_command(commands, "evaluate", "decide one case", cmd_evaluate,
-                             ("json", "text", "markdown", "html", "notice"))
+    evaluate = _case_command(
+        commands,
+        "evaluate",
+        "decide one case",
+        cmd_evaluate,
+        ("json", "text", "markdown", "html", "notice"),
+    )
     evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
-    _case_command(commands, "deadlines", "a case's deadlines as a timeline", cmd_deadlines,
-                  ("text", "json"))
+    _case_command(
+        commands, "deadlines", "a case's deadlines as a timeline", cmd_deadlines, ("text", "json")
+    )
 
     review = commands.add_parser("review", help="two independent reviews of one case")
     review.add_argument("policy_id", metavar="POLICY_ID")
@@ -437,20 +487,24 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("json", "text"), default="text")
     review.set_defaults(run=cmd_review)
 
-    _case_command(commands, "why-not", "why the outcome is not another one", cmd_why_not,
-                  ("text", "json"))
+    _case_command(
+        commands, "why-not", "why the outcome is not another one", cmd_why_not, ("text", "json")
+    )
 
     verify = commands.add_parser("verify", help="re-evaluate a saved decision and check it")
     verify.add_argument("decision", metavar="DECISION.json")
     verify.set_defaults(run=cmd_verify)
 
-    schema = commands.add_parser("schema", help="JSON Schema of a policy's case, or of the "
-                                 "policy or source file format")
+    schema = commands.add_parser(
+        "schema", help="JSON Schema of a policy's case, or of the policy or source file format"
+    )
     schema.add_argument("policy_id", metavar="POLICY_ID", nargs="?")
-    schema.add_argument("--policy-format", action="store_true",
-                        help="the schema of policy files (for editors)")
-    schema.add_argument("--source-format", action="store_true",
-                        help="the schema of source-document files")
+    schema.add_argument(
+        "--policy-format", action="store_true", help="the schema of policy files (for editors)"
+    )
+    schema.add_argument(
+        "--source-format", action="store_true", help="the schema of source-document files"
+    )
     schema.set_defaults(run=cmd_schema)
 
     run = commands.add_parser("run", help="evaluate the example cases and print the decisions")
@@ -460,10 +514,15 @@ def _parser() -> argparse.ArgumentParser:
 
     test = commands.add_parser("test", help="run the tests written next to the policies")
     test.add_argument("path", nargs="?", metavar="PATH")
-    test.add_argument("--min-coverage", type=float, metavar="PERCENT",
-                      help="fail when a policy's rule coverage is below PERCENT")
-    test.add_argument("-v", "--verbose", action="store_true",
-                      help="explain the decision of each failing test")
+    test.add_argument(
+        "--min-coverage",
+        type=float,
+        metavar="PERCENT",
+        help="fail when a policy's rule coverage is below PERCENT",
+    )
+    test.add_argument(
+        "-v", "--verbose", action="store_true", help="explain the decision of each failing test"
+    )
     test.set_defaults(run=cmd_test)
     return parser
 

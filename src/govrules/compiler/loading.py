@@ -1,6 +1,6 @@
 """Loading policies: find the policy files of some folders, read, check and compile them.
 
-    policies, sources, problems = load_policies([Path("policies")])
+policies, sources, problems = load_policies([Path("policies")])
 """
 
 from __future__ import annotations
@@ -32,15 +32,21 @@ def bundled_policy_directory() -> Path:
 
 
 def _policy_files(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.rglob("*.yaml")
-                  if "sources" not in path.relative_to(folder).parts[:-1])
+    return sorted(
+        path
+        for path in folder.rglob("*.yaml")
+        if "sources" not in path.relative_to(folder).parts[:-1]
+    )
 
 
-def load_policies(folders: Sequence[Path], root: Path | None = None,
-                  ) -> tuple[list[CompiledPolicy], SourceLibrary, list[Diagnostic]]:
+def load_policies(
+    folders: Sequence[Path],
+    root: Path | None = None,
+) -> tuple[list[CompiledPolicy], SourceLibrary, list[Diagnostic]]:
     """Compile every policy in ``folders``; return the good ones and every problem found."""
-    sources = SourceLibrary([folder / "sources" for folder in folders
-                             if (folder / "sources").is_dir()], root)
+    sources = SourceLibrary(
+        [folder / "sources" for folder in folders if (folder / "sources").is_dir()], root
+    )
     policies: list[CompiledPolicy] = []
     problems: list[Diagnostic] = []
     for folder in folders:
@@ -57,15 +63,20 @@ def load_policies(folders: Sequence[Path], root: Path | None = None,
     for policy in policies:
         key = (policy.id, policy.version)
         if key in seen:
-            problems.append(Diagnostic(
-                "duplicate-policy", f"{policy.id} version {policy.version} is also defined in "
-                f"{seen[key].path}", policy.model.span_of("id")))
+            problems.append(
+                Diagnostic(
+                    "duplicate-policy",
+                    f"{policy.id} version {policy.version} is also defined in {seen[key].path}",
+                    policy.model.span_of("id"),
+                )
+            )
         seen[key] = policy
     return policies, sources, problems
 
 
-def load_policy_file(path: Path, sources: SourceLibrary,
-                     display: str | None = None) -> CompiledPolicy:
+def load_policy_file(
+    path: Path, sources: SourceLibrary, display: str | None = None
+) -> CompiledPolicy:
     """Read, check and compile one policy file; ``PolicyLoadError`` lists every problem."""
     return _load_one(path, display or path.as_posix(), sources)
 
@@ -73,10 +84,16 @@ def load_policy_file(path: Path, sources: SourceLibrary,
 def _load_one(path: Path, display: str, sources: SourceLibrary) -> CompiledPolicy:
     data = read_yaml_file(path, display)
     if not isinstance(data, dict) or data.get("kind") != "policy":
-        raise PolicyLoadError([Diagnostic(
-            "not-a-policy", "a policy file starts with 'kind: policy'",
-            getattr(data, "span", None) or SourceSpan(display, 1, 1),
-            "source documents belong in a 'sources' folder")])
+        raise PolicyLoadError(
+            [
+                Diagnostic(
+                    "not-a-policy",
+                    "a policy file starts with 'kind: policy'",
+                    getattr(data, "span", None) or SourceSpan(display, 1, 1),
+                    "source documents belong in a 'sources' folder",
+                )
+            ]
+        )
     try:
         model = PolicyModel.model_validate(data)
     except ValidationError as error:

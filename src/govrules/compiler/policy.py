@@ -17,8 +17,17 @@ from govrules.language.files import PolicyModel
 from govrules.spans import SourceSpan
 from govrules.values import MISSING
 
-__all__ = ["CompiledInput", "CompiledOutput", "CompiledParameter", "CompiledPolicy",
-           "CompiledRule", "Interpretation", "Notice", "ParameterValue", "Program"]
+__all__ = [
+    "CompiledInput",
+    "CompiledOutput",
+    "CompiledParameter",
+    "CompiledPolicy",
+    "CompiledRule",
+    "Interpretation",
+    "Notice",
+    "ParameterValue",
+    "Program",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +40,12 @@ class Interpretation:
     citations: tuple[Citation, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"id": self.id, "en": self.en, "zh": self.zh,
-                "citations": [c.ref for c in self.citations]}
+        return {
+            "id": self.id,
+            "en": self.en,
+            "zh": self.zh,
+            "citations": [c.ref for c in self.citations],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +58,14 @@ class Notice:
     rule: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "level": self.level, "en": self.en, "zh": self.zh,
-                "rule": self.rule, "citations": [c.ref for c in self.citations]}
+        return {
+            "code": self.code,
+            "level": self.level,
+            "en": self.en,
+            "zh": self.zh,
+            "rule": self.rule,
+            "citations": [c.ref for c in self.citations],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +145,16 @@ class Program:
     parameters: tuple[Any, ...]  # slot values of the parameters
     # per rule: the rule, its condition, the values it sets, whether another rule may defeat
     # it, and the items it adds to collected lists
-    steps: tuple[tuple[CompiledRule, Compiled | None, tuple[tuple[int, Compiled], ...], bool,
-                       tuple[tuple[int, Compiled], ...]], ...]
+    steps: tuple[
+        tuple[
+            CompiledRule,
+            Compiled | None,
+            tuple[tuple[int, Compiled], ...],
+            bool,
+            tuple[tuple[int, Compiled], ...],
+        ],
+        ...,
+    ]
     unverified: frozenset[str]  # parameters whose value in force is unverified
 
 
@@ -147,21 +174,22 @@ class CompiledPolicy:
     frame_slot: int
     interpretations: tuple[Interpretation, ...]
     _programs: dict[tuple[tuple[int, ...], bool], Program] = field(
-        default_factory=dict, repr=False, compare=False)
-    _program_keys: dict[dt.date, tuple[int, ...]] = field(default_factory=dict, repr=False,
-                                                          compare=False)
-    _by_day: dict[tuple[dt.date, bool], Program] = field(default_factory=dict, repr=False,
-                                                         compare=False)
+        default_factory=dict, repr=False, compare=False
+    )
+    _program_keys: dict[dt.date, tuple[int, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _by_day: dict[tuple[dt.date, bool], Program] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     # derived in __post_init__, for the evaluation loop
     inputs_by_name: dict[str, CompiledInput] = field(init=False, repr=False, compare=False)
-    parameters_by_name: dict[str, CompiledParameter] = field(init=False, repr=False,
-                                                             compare=False)
+    parameters_by_name: dict[str, CompiledParameter] = field(init=False, repr=False, compare=False)
     name_of: dict[int, str] = field(init=False, repr=False, compare=False)
     required_checks: tuple[CompiledInput, ...] = field(init=False, repr=False, compare=False)
     blank_values: tuple[Any, ...] = field(init=False, repr=False, compare=False)
     public_slots: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
-    reporting_outputs: tuple[CompiledOutput, ...] = field(init=False, repr=False,
-                                                          compare=False)
+    reporting_outputs: tuple[CompiledOutput, ...] = field(init=False, repr=False, compare=False)
     default_outcome: str = field(init=False, repr=False, compare=False)
     collect_slots: frozenset[int] = field(init=False, repr=False, compare=False)
 
@@ -175,14 +203,16 @@ class CompiledPolicy:
 
     def __post_init__(self) -> None:
         every: tuple[CompiledInput | CompiledParameter | CompiledOutput, ...] = (
-            *self.inputs, *self.parameters, *self.outputs)
+            *self.inputs,
+            *self.parameters,
+            *self.outputs,
+        )
         derived = {
             "inputs_by_name": {item.name: item for item in self.inputs},
             "parameters_by_name": {item.name: item for item in self.parameters},
             "name_of": {item.slot: item.name for item in every} | {self.outcome_slot: "outcome"},
             "required_checks": tuple(i for i in self.inputs if i.required or i.required_when),
-            "blank_values": tuple(() if o.collect else MISSING for o in self.outputs)
-            + (MISSING,),
+            "blank_values": tuple(() if o.collect else MISSING for o in self.outputs) + (MISSING,),
             "collect_slots": frozenset(o.slot for o in self.outputs if o.collect),
             "public_slots": tuple((o.name, o.slot) for o in self.outputs if not o.internal),
             "reporting_outputs": tuple(o for o in self.outputs if o.report_missing),
@@ -219,16 +249,24 @@ class CompiledPolicy:
         return program
 
     def _build_program(self, key: tuple[int, ...], traced: bool) -> Program:
-        values = tuple(p.values[i].value if i >= 0 else MISSING
-                       for p, i in zip(self.parameters, key, strict=True))
+        values = tuple(
+            p.values[i].value if i >= 0 else MISSING
+            for p, i in zip(self.parameters, key, strict=True)
+        )
         constants = {p.slot: value for p, value in zip(self.parameters, values, strict=True)}
-        unverified = frozenset(p.name for p, i in zip(self.parameters, key, strict=True)
-                               if i >= 0 and p.values[i].unverified)
+        unverified = frozenset(
+            p.name
+            for p, i in zip(self.parameters, key, strict=True)
+            if i >= 0 and p.values[i].unverified
+        )
         exact = {o.slot for o in self.outputs if o.type.kind in ("decimal", "money", "rate")}
         steps = []
         for rule in self.rules:
-            condition = None if rule.condition is None else compile_expression(
-                rule.condition, traced, constants, self.frame_slot)
+            condition = (
+                None
+                if rule.condition is None
+                else compile_expression(rule.condition, traced, constants, self.frame_slot)
+            )
             compiled = []
             for slot, _, checked, constant in rule.sets:
                 if checked is None:
@@ -252,4 +290,5 @@ def _as_decimal(compute: Compiled) -> Compiled:
     def exact(v: list[Any]) -> Any:
         value = compute(v)
         return value if value is MISSING else Decimal(value)
+
     return exact

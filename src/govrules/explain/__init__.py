@@ -5,5 +5,11 @@ from govrules.explain.notice import missing_notice
 from govrules.explain.text import explain_text
 from govrules.explain.timeline import deadline_entries, deadline_timeline
 
-__all__ = ["deadline_entries", "deadline_timeline", "explain_html", "explain_markdown",
-           "explain_text", "missing_notice"]
+__all__ = [
+    "deadline_entries",
+    "deadline_timeline",
+    "explain_html",
+    "explain_markdown",
+    "explain_text",
+    "missing_notice",
+]

@@ -37,59 +37,77 @@ def explain_html(decision: Decision) -> str:
     model = policy.model
     clauses = {c.ref: c for c in decision.citations}
     title = model.outcome.titles.get(decision.outcome)
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-           f"<title>{escape(policy.id)} — {escape(decision.outcome)}</title>",
-           f"<style>{_STYLE}</style></head><body>",
-           f"<h1>{escape(model.title.zh)} / {escape(model.title.en)}</h1>",
-           f'<p class="meta">{escape(policy.id)} {escape(policy.version)} · as of '
-           f"{decision.as_of.isoformat()} · fingerprint <code>{escape(decision.fingerprint)}"
-           "</code></p>",
-           f'<div class="outcome">Outcome: <strong>{escape(decision.outcome)}</strong>'
-           + (f" — {escape(title.zh)} / {escape(title.en)}" if title else "") + "</div>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{escape(policy.id)} — {escape(decision.outcome)}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(model.title.zh)} / {escape(model.title.en)}</h1>",
+        f'<p class="meta">{escape(policy.id)} {escape(policy.version)} · as of '
+        f"{decision.as_of.isoformat()} · fingerprint <code>{escape(decision.fingerprint)}"
+        "</code></p>",
+        f'<div class="outcome">Outcome: <strong>{escape(decision.outcome)}</strong>'
+        + (f" — {escape(title.zh)} / {escape(title.en)}" if title else "")
+        + "</div>",
+    ]
     outputs = {o.name: o for o in policy.outputs}
     out.append("<h2>Values</h2><table><tr><th>value</th><th></th><th>meaning</th></tr>")
     for name, value in decision.values.items():
         label = " ".join(t for t in (outputs[name].title_zh, outputs[name].title_en) if t)
-        out.append(f"<tr><td><code>{escape(name)}</code></td>"
-                   f"<td>{escape(show_value(to_json_value(value)))}</td>"
-                   f"<td>{escape(label)}</td></tr>")
+        out.append(
+            f"<tr><td><code>{escape(name)}</code></td>"
+            f"<td>{escape(show_value(to_json_value(value)))}</td>"
+            f"<td>{escape(label)}</td></tr>"
+        )
     out.append("</table>")
     if decision.missing:
         out.append("<h2>Missing facts (一次性告知)</h2><ul>")
         for fact in decision.missing:
-            out.append(f"<li><code>{escape(fact.fact)}</code> {escape(fact.title_zh or '')} — "
-                       f"{escape(fact.reason)}</li>")
+            out.append(
+                f"<li><code>{escape(fact.fact)}</code> {escape(fact.title_zh or '')} — "
+                f"{escape(fact.reason)}</li>"
+            )
         out.append("</ul>")
     if decision.notices:
         out.append("<h2>Notices</h2><ul>")
         for notice in decision.notices:
             css = ' class="warning"' if notice.level == "warning" else ""
-            out.append(f"<li{css}><strong>{escape(notice.code)}</strong>: "
-                       f"{escape(' '.join(notice.en.split()))}"
-                       + (f"<br>{escape(' '.join(notice.zh.split()))}" if notice.zh else "")
-                       + "</li>")
+            out.append(
+                f"<li{css}><strong>{escape(notice.code)}</strong>: "
+                f"{escape(' '.join(notice.en.split()))}"
+                + (f"<br>{escape(' '.join(notice.zh.split()))}" if notice.zh else "")
+                + "</li>"
+            )
         out.append("</ul>")
     out.append("<h2>Steps</h2>")
     for number, step in enumerate(decision_steps(decision)[0], 1):
         rule = step.rule
         heading = " ".join(t for t in (rule.get("title_zh"), rule.get("title")) if t)
-        out.append(f'<div class="step"><h3>{number}. {escape(heading)} '
-                   f"<code>{escape(rule['rule'])}</code></h3>")
+        out.append(
+            f'<div class="step"><h3>{number}. {escape(heading)} '
+            f"<code>{escape(rule['rule'])}</code></h3>"
+        )
         if rule["status"] == "defeated":
-            out.append(f"<p>Defeated by <code>{escape(rule['defeated_by'])}</code> "
-                       f"({escape(', '.join(rule['defeated_by_citations']))}).</p></div>")
+            out.append(
+                f"<p>Defeated by <code>{escape(rule['defeated_by'])}</code> "
+                f"({escape(', '.join(rule['defeated_by_citations']))}).</p></div>"
+            )
             continue
-        out.append(f"<p>When <code>{escape(rule['condition'])}</code> → "
-                   f"{escape(show_value(rule['condition_value']))}</p>")
+        out.append(
+            f"<p>When <code>{escape(rule['condition'])}</code> → "
+            f"{escape(show_value(rule['condition_value']))}</p>"
+        )
         if rule.get("reads"):
             facts = ", ".join(f"{k} = {show_value(v)}" for k, v in rule["reads"].items())
             out.append(f"<p>Facts used: {escape(facts)}</p>")
         for parameter in step.parameters:
-            out.append(f"<p>Figure <code>{escape(parameter['name'])}</code> = "
-                       f"{escape(show_value(parameter['value']))}, in force from "
-                       f"{escape(parameter['effective_from'])}"
-                       + (' <span class="warning">(unverified)</span>'
-                          if parameter["unverified"] else "") + "</p>")
+            out.append(
+                f"<p>Figure <code>{escape(parameter['name'])}</code> = "
+                f"{escape(show_value(parameter['value']))}, in force from "
+                f"{escape(parameter['effective_from'])}"
+                + (' <span class="warning">(unverified)</span>' if parameter["unverified"] else "")
+                + "</p>"
+            )
         for computation in step.dates:
             out.append(f"<p>Date: {escape(computation['basis'])}</p>")
             for day in computation["days"]:
@@ -98,13 +116,17 @@ def explain_html(decision: Decision) -> str:
             produced = ", ".join(f"{k} = {show_value(v)}" for k, v in rule["values"].items())
             out.append(f"<p>Gives: <strong>{escape(produced)}</strong></p>")
         for note in rule.get("interpretations", ()):
-            out.append(f'<p class="reading">Reading ({escape(note["id"])}): '
-                       f"{escape(' '.join(note['en'].split()))}</p>")
+            out.append(
+                f'<p class="reading">Reading ({escape(note["id"])}): '
+                f"{escape(' '.join(note['en'].split()))}</p>"
+            )
         for ref in rule["citations"]:
             citation = clauses.get(ref)
             if citation is not None:
-                out.append(f'<div class="clause"><strong>《{escape(citation.document_title)}》'
-                           f"{escape(citation.label)}</strong>\n{escape(citation.text)}</div>")
+                out.append(
+                    f'<div class="clause"><strong>《{escape(citation.document_title)}》'
+                    f"{escape(citation.label)}</strong>\n{escape(citation.text)}</div>"
+                )
         out.append("</div>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -116,19 +138,27 @@ def explain_markdown(decision: Decision) -> str:
     model = policy.model
     clauses = {c.ref: c for c in decision.citations}
     title = model.outcome.titles.get(decision.outcome)
-    lines = [f"# {model.title.zh} / {model.title.en}", "",
-             f"`{policy.id}` {policy.version} · as of {decision.as_of.isoformat()}", "",
-             f"**Outcome: {decision.outcome}**"
-             + (f" — {title.zh} / {title.en}" if title else ""), "", "## Values", "",
-             "| value | | meaning |", "|---|---|---|"]
+    lines = [
+        f"# {model.title.zh} / {model.title.en}",
+        "",
+        f"`{policy.id}` {policy.version} · as of {decision.as_of.isoformat()}",
+        "",
+        f"**Outcome: {decision.outcome}**" + (f" — {title.zh} / {title.en}" if title else ""),
+        "",
+        "## Values",
+        "",
+        "| value | | meaning |",
+        "|---|---|---|",
+    ]
     outputs = {o.name: o for o in policy.outputs}
     for name, value in decision.values.items():
         label = " ".join(t for t in (outputs[name].title_zh, outputs[name].title_en) if t)
         lines.append(f"| `{name}` | {show_value(to_json_value(value))} | {label} |")
     if decision.missing:
         lines += ["", "## Missing facts (一次性告知)", ""]
-        lines += [f"- `{fact.fact}` {fact.title_zh or ''} — {fact.reason}"
-                  for fact in decision.missing]
+        lines += [
+            f"- `{fact.fact}` {fact.title_zh or ''} — {fact.reason}" for fact in decision.missing
+        ]
     if decision.notices:
         lines += ["", "## Notices", ""]
         lines += [f"- **{n.code}** ({n.level}): {' '.join(n.en.split())}" for n in decision.notices]
@@ -143,17 +173,21 @@ def explain_markdown(decision: Decision) -> str:
             continue
         lines.append(f"- when `{rule['condition']}` → {show_value(rule['condition_value'])}")
         if rule.get("reads"):
-            lines.append("- facts: " + ", ".join(f"{k} = {show_value(v)}"
-                                                 for k, v in rule["reads"].items()))
+            lines.append(
+                "- facts: " + ", ".join(f"{k} = {show_value(v)}" for k, v in rule["reads"].items())
+            )
         for parameter in step.parameters:
-            lines.append(f"- figure `{parameter['name']}` = {show_value(parameter['value'])} "
-                         f"(from {parameter['effective_from']})")
+            lines.append(
+                f"- figure `{parameter['name']}` = {show_value(parameter['value'])} "
+                f"(from {parameter['effective_from']})"
+            )
         for computation in step.dates:
             lines.append(f"- date: {computation['basis']}")
             lines += [f"  - {day['text']}" for day in computation["days"]]
         if rule.get("values"):
-            lines.append("- gives: " + ", ".join(f"{k} = {show_value(v)}"
-                                                 for k, v in rule["values"].items()))
+            lines.append(
+                "- gives: " + ", ".join(f"{k} = {show_value(v)}" for k, v in rule["values"].items())
+            )
         for ref in rule["citations"]:
             citation = clauses.get(ref)
             if citation is not None:

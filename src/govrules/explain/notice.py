@@ -12,9 +12,11 @@ __all__ = ["missing_notice"]
 def missing_notice(decision: Decision) -> str:
     """The notice as text (Chinese first, English after); an empty notice says so."""
     policy = decision.policy.model
-    lines = [f"一次性告知书 / One-time notice of missing facts — {policy.title.zh}",
-             f"{decision.policy.id} {decision.policy.version}   as of "
-             f"{decision.as_of.isoformat()}", ""]
+    lines = [
+        f"一次性告知书 / One-time notice of missing facts — {policy.title.zh}",
+        f"{decision.policy.id} {decision.policy.version}   as of {decision.as_of.isoformat()}",
+        "",
+    ]
     if not decision.missing:
         lines.append("材料齐全，无需补正。/ Nothing is missing.")
         return "\n".join(lines) + "\n"
@@ -34,8 +36,10 @@ def missing_notice(decision: Decision) -> str:
         for fact in facts:
             number += 1
             need = "必需" if fact.required else "计算所需"
-            lines.append(f"  {number}. {fact.title_zh or fact.fact}（{need}）"
-                         f" — {fact.title_en or fact.fact} [{fact.fact}]: {fact.reason}")
+            lines.append(
+                f"  {number}. {fact.title_zh or fact.fact}（{need}）"
+                f" — {fact.title_en or fact.fact} [{fact.fact}]: {fact.reason}"
+            )
         lines.append("")
     lines.append(f"共{number}项，请一次性补正。/ {number} item(s); please supply them together.")
     return "\n".join(lines) + "\n"

@@ -73,8 +73,9 @@ def explain_text(decision: Decision) -> str:
     if decision.citations:
         lines.append("Clauses relied on")
         for citation in decision.citations:
-            mark = f" [verification {citation.verification}]" \
-                if citation.verification != "A" else ""
+            mark = (
+                f" [verification {citation.verification}]" if citation.verification != "A" else ""
+            )
             excerpt = " [excerpt]" if citation.excerpt else ""
             lines.append(f"  《{citation.document_title}》{citation.label}{mark}{excerpt}")
             lines.append(f"    {citation.ref}")
@@ -91,21 +92,29 @@ def _steps(decision: Decision) -> list[str]:
     for number, step in enumerate(shown, 1):
         event = step.rule
         if event["status"] == "defeated":
-            lines.append(f"  {number}. {event['rule']} — defeated by {event['defeated_by']} "
-                         f"({', '.join(event['defeated_by_citations'])})")
+            lines.append(
+                f"  {number}. {event['rule']} — defeated by {event['defeated_by']} "
+                f"({', '.join(event['defeated_by_citations'])})"
+            )
         else:
             lines.extend(_rule_lines(number, event, step.parameters, step.dates))
     if not shown:
         lines.append("  (no rule applied)")
     if others:
-        lines.append("  Not applied: " + ", ".join(
-            f"{e['rule']} ({e['status'].replace('_', ' ')})" for e in others))
+        lines.append(
+            "  Not applied: "
+            + ", ".join(f"{e['rule']} ({e['status'].replace('_', ' ')})" for e in others)
+        )
     lines.append("")
     return lines
 
 
-def _rule_lines(number: int, event: dict[str, Any], parameters: list[dict[str, Any]],
-                dates: list[dict[str, Any]]) -> list[str]:
+def _rule_lines(
+    number: int,
+    event: dict[str, Any],
+    parameters: list[dict[str, Any]],
+    dates: list[dict[str, Any]],
+) -> list[str]:
     title = " ".join(t for t in (event.get("title_zh"), event.get("title")) if t)
     lines = [f"  {number}. {event['rule']} — {title}"]
     lines.append(f"     when   {event['condition']}  → {show_value(event['condition_value'])}")
@@ -114,9 +123,11 @@ def _rule_lines(number: int, event: dict[str, Any], parameters: list[dict[str, A
         lines.append(f"     facts  {facts}")
     for parameter in parameters:
         flag = " UNVERIFIED" if parameter["unverified"] else ""
-        lines.append(f"     figure {parameter['name']}={show_value(parameter['value'])} (in force "
-                     f"from {parameter['effective_from']}; {', '.join(parameter['citations'])})"
-                     f"{flag}")
+        lines.append(
+            f"     figure {parameter['name']}={show_value(parameter['value'])} (in force "
+            f"from {parameter['effective_from']}; {', '.join(parameter['citations'])})"
+            f"{flag}"
+        )
     for computation in dates:
         lines.append(f"     date   {computation['basis']}")
         for day in computation["days"]:

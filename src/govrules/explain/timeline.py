@@ -36,17 +36,19 @@ def deadline_entries(decision: Decision) -> list[dict[str, Any]]:
         rule = producers.get(name)
         computations = dates.get(rule["rule"], []) if rule else []
         computation = next((c for c in computations if c["result"] == value.isoformat()), None)
-        entries.append({
-            "date": value.isoformat(),
-            "name": name,
-            "title_zh": outputs[name].title_zh,
-            "title_en": outputs[name].title_en,
-            "rule": rule["rule"] if rule else None,
-            "clauses": [labels.get(ref, ref) for ref in (rule["citations"] if rule else [])],
-            "basis": computation["basis"] if computation else None,
-            "moved_over": [day["text"] for day in computation["days"]] if computation else [],
-            "provisional": bool(computation and computation["unpublished_years"]),
-        })
+        entries.append(
+            {
+                "date": value.isoformat(),
+                "name": name,
+                "title_zh": outputs[name].title_zh,
+                "title_en": outputs[name].title_en,
+                "rule": rule["rule"] if rule else None,
+                "clauses": [labels.get(ref, ref) for ref in (rule["citations"] if rule else [])],
+                "basis": computation["basis"] if computation else None,
+                "moved_over": [day["text"] for day in computation["days"]] if computation else [],
+                "provisional": bool(computation and computation["unpublished_years"]),
+            }
+        )
     entries.sort(key=lambda entry: (entry["date"], entry["name"]))
     return entries
 
@@ -54,8 +56,11 @@ def deadline_entries(decision: Decision) -> list[dict[str, Any]]:
 def deadline_timeline(decision: Decision) -> str:
     """The timeline as text."""
     policy = decision.policy
-    lines = [f"Deadlines — {policy.model.title.zh} / {policy.model.title.en}",
-             f"policy {policy.id} {policy.version}   as of {decision.as_of.isoformat()}", ""]
+    lines = [
+        f"Deadlines — {policy.model.title.zh} / {policy.model.title.en}",
+        f"policy {policy.id} {policy.version}   as of {decision.as_of.isoformat()}",
+        "",
+    ]
     entries = deadline_entries(decision)
     if not entries:
         lines.append("  (no deadline follows from the facts given)")
@@ -72,6 +77,10 @@ def deadline_timeline(decision: Decision) -> str:
             lines.append(f"              {'; '.join(entry['clauses'])}")
     if decision.missing:
         lines.append("")
-        lines.append("  Not computed for want of: " + ", ".join(
-            f"{m.fact} ({', '.join(m.needed_for) or m.reason})" for m in decision.missing))
+        lines.append(
+            "  Not computed for want of: "
+            + ", ".join(
+                f"{m.fact} ({', '.join(m.needed_for) or m.reason})" for m in decision.missing
+            )
+        )
     return "\n".join(lines) + "\n"

@@ -39,20 +39,23 @@ def _clean_loc(data: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
 
 def _is_key(part: str) -> bool:
     """Not one of the names pydantic inserts for union members and wrappers."""
-    return part.isidentifier() and part not in ("str", "int", "bool", "date", "decimal") \
+    return (
+        part.isidentifier()
+        and part not in ("str", "int", "bool", "date", "decimal")
         and not part.startswith(("function-", "tagged-union", "literal"))
+    )
 
 
-def diagnostics_from_validation(error: ValidationError, data: Any,
-                                file: str) -> list[Diagnostic]:
+def diagnostics_from_validation(error: ValidationError, data: Any, file: str) -> list[Diagnostic]:
     """One diagnostic per distinct problem, located as precisely as the YAML allows."""
     found: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
-    items = [(item, _clean_loc(data, tuple(item["loc"])))
-             for item in error.errors(include_url=False)]
+    items = [
+        (item, _clean_loc(data, tuple(item["loc"]))) for item in error.errors(include_url=False)
+    ]
     deepest = [loc for _, loc in items]
     for item, loc in items:
-        if any(len(other) > len(loc) and other[:len(loc)] == loc for other in deepest):
+        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in deepest):
             continue  # a consequence of a more precise problem inside it (e.g. a list left empty)
         kind = item["type"]
         where = _field_path(loc)
@@ -98,12 +101,69 @@ def _parent(data: Any, loc: tuple[int | str, ...]) -> Any:
 
 # Every key used anywhere in the file formats, for "did you mean" on a misspelt key.
 _KNOWN_KEYS = (
-    "kind", "id", "version", "title", "description", "jurisdiction", "sources", "effective",
-    "from", "to", "inputs", "parameters", "outputs", "outcome", "rules", "interpretations",
-    "tests", "type", "values", "items", "required", "required_when", "cite", "gt", "ge", "lt",
-    "le", "value", "unverified", "note", "internal", "report_missing", "default", "titles",
-    "code", "level", "zh", "en", "when", "set", "notice", "interpretation", "defeats", "name",
-    "as_of", "input", "expect", "missing", "notices", "error", "label", "text", "excerpt",
-    "verification", "issuer", "document_number", "issued", "repealed", "origin", "seed",
-    "url", "checked_against", "coverage", "notes", "clauses",
+    "kind",
+    "id",
+    "version",
+    "title",
+    "description",
+    "jurisdiction",
+    "sources",
+    "effective",
+    "from",
+    "to",
+    "inputs",
+    "parameters",
+    "outputs",
+    "outcome",
+    "rules",
+    "interpretations",
+    "tests",
+    "type",
+    "values",
+    "items",
+    "required",
+    "required_when",
+    "cite",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "value",
+    "unverified",
+    "note",
+    "internal",
+    "report_missing",
+    "default",
+    "titles",
+    "code",
+    "level",
+    "zh",
+    "en",
+    "when",
+    "set",
+    "notice",
+    "interpretation",
+    "defeats",
+    "name",
+    "as_of",
+    "input",
+    "expect",
+    "missing",
+    "notices",
+    "error",
+    "label",
+    "text",
+    "excerpt",
+    "verification",
+    "issuer",
+    "document_number",
+    "issued",
+    "repealed",
+    "origin",
+    "seed",
+    "url",
+    "checked_against",
+    "coverage",
+    "notes",
+    "clauses",
 )

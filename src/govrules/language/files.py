@@ -48,11 +48,16 @@ TYPE_NAMES = ("bool", "integer", "decimal", "money", "rate", "date", "text", "en
 TypeName = Literal["bool", "integer", "decimal", "money", "rate", "date", "text", "enum", "list"]
 ScalarTypeName = Literal["bool", "integer", "decimal", "money", "rate", "date", "text", "enum"]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-DottedId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
-                                            max_length=160)]
-ClauseId = Annotated[str, StringConstraints(
-    pattern=r"^(preamble|closing|ch\d+|(ch\d+\.)?(art|sec|annex)\d+(_\d+)?)"
-            r"(\.(para|item|sub|point|sec)\d+)*$")]
+DottedId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=160)
+]
+ClauseId = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(preamble|closing|ch\d+|(ch\d+\.)?(art|sec|annex)\d+(_\d+)?)"
+        r"(\.(para|item|sub|point|sec)\d+)*$"
+    ),
+]
 Confidence = Literal["A", "B", "C", "U"]
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
@@ -67,12 +72,19 @@ def _one_or_many(item: dict[str, Any]) -> WithJsonSchema:
     return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]})
 
 
-CiteList = Annotated[tuple[Annotated[str, StringConstraints(min_length=3)], ...],
-                     BeforeValidator(_as_tuple), Field(min_length=1),
-                     _one_or_many({"type": "string", "minLength": 3,
-                                   "description": "source#clause, e.g. wage#art4.item1"})]
-IdentifierList = Annotated[tuple[Identifier, ...], BeforeValidator(_as_tuple),
-                           _one_or_many({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})]
+CiteList = Annotated[
+    tuple[Annotated[str, StringConstraints(min_length=3)], ...],
+    BeforeValidator(_as_tuple),
+    Field(min_length=1),
+    _one_or_many(
+        {"type": "string", "minLength": 3, "description": "source#clause, e.g. wage#art4.item1"}
+    ),
+]
+IdentifierList = Annotated[
+    tuple[Identifier, ...],
+    BeforeValidator(_as_tuple),
+    _one_or_many({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}),
+]
 
 
 class _Node(BaseModel):
@@ -90,15 +102,19 @@ class _Node(BaseModel):
         if isinstance(data, LocatedMap):
             node._span = data.span
             node._field_spans = data.value_spans
-            node._entry_spans = {key: value.value_spans for key, value in data.items()
-                                 if isinstance(value, LocatedMap)}
+            node._entry_spans = {
+                key: value.value_spans
+                for key, value in data.items()
+                if isinstance(value, LocatedMap)
+            }
         return node
 
     def span_of(self, field: str | None = None) -> SourceSpan | None:
         """Where ``field`` (or, without one, this whole mapping) is written."""
         if field is not None:
-            alias = type(self).model_fields[field].alias if field in type(self).model_fields \
-                else None
+            alias = (
+                type(self).model_fields[field].alias if field in type(self).model_fields else None
+            )
             found = self._field_spans.get(alias or field) or self._field_spans.get(field)
             if found is not None:
                 return found

@@ -52,13 +52,17 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise _Refused("yaml-alias", "aliases (*name) are not allowed in policy files",
-                           event.start_mark)
+            raise _Refused(
+                "yaml-alias", "aliases (*name) are not allowed in policy files", event.start_mark
+            )
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                               self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                raise _Refused(
+                    "yaml-too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )  # type: ignore[no-untyped-call]
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -113,14 +117,20 @@ class _Builder:
             key = key_node.value
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.diagnostics.append(
-                    Diagnostic("yaml-merge", "merge keys (<<) are not allowed", key_span))
+                    Diagnostic("yaml-merge", "merge keys (<<) are not allowed", key_span)
+                )
                 continue
             if key in result:
                 first = result.key_spans[key]
-                self.diagnostics.append(Diagnostic(
-                    "duplicate-key", f"key '{key}' is written twice; the first is at line "
-                    f"{first.line}, column {first.column}", key_span,
-                    "keep one; YAML would silently keep the last"))
+                self.diagnostics.append(
+                    Diagnostic(
+                        "duplicate-key",
+                        f"key '{key}' is written twice; the first is at line "
+                        f"{first.line}, column {first.column}",
+                        key_span,
+                        "keep one; YAML would silently keep the last",
+                    )
+                )
                 continue
             result[key] = self.build(value_node)
             result.key_spans[key] = key_span
@@ -149,17 +159,23 @@ class _Builder:
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite():
-                self.diagnostics.append(Diagnostic(
-                    "yaml-number", f"'{text}' is not a finite decimal number", span))
+                self.diagnostics.append(
+                    Diagnostic("yaml-number", f"'{text}' is not a finite decimal number", span)
+                )
                 return text
             return number
         if tag == "tag:yaml.org,2002:timestamp":
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                self.diagnostics.append(Diagnostic(
-                    "yaml-date", f"'{text}' is not a date written YYYY-MM-DD", span,
-                    "times of day are not used in policies"))
+                self.diagnostics.append(
+                    Diagnostic(
+                        "yaml-date",
+                        f"'{text}' is not a date written YYYY-MM-DD",
+                        span,
+                        "times of day are not used in policies",
+                    )
+                )
                 return text
         if tag == "tag:yaml.org,2002:str":
             return text
@@ -170,25 +186,34 @@ class _Builder:
 def read_yaml_text(text: str, file: str) -> Any:
     """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems."""
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise PolicyLoadError([Diagnostic(
-            "yaml-too-large", f"file is larger than {MAX_BYTES // 1024} KiB",
-            SourceSpan(file, 1, 1))])
+        raise PolicyLoadError(
+            [
+                Diagnostic(
+                    "yaml-too-large",
+                    f"file is larger than {MAX_BYTES // 1024} KiB",
+                    SourceSpan(file, 1, 1),
+                )
+            ]
+        )
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
     except _Refused as refused:
-        raise PolicyLoadError([Diagnostic(refused.code, refused.message,
-                                          _span(file, refused.mark))]) from None
+        raise PolicyLoadError(
+            [Diagnostic(refused.code, refused.message, _span(file, refused.mark))]
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         span = _span(file, mark) if mark is not None else SourceSpan(file, 1, 1)
-        raise PolicyLoadError([Diagnostic("yaml-syntax", str(error.problem or error), span)]) \
-            from None
+        raise PolicyLoadError(
+            [Diagnostic("yaml-syntax", str(error.problem or error), span)]
+        ) from None
     finally:
         loader.dispose()
     if node is None:
-        raise PolicyLoadError([Diagnostic("yaml-empty", "the file is empty",
-                                          SourceSpan(file, 1, 1))])
+        raise PolicyLoadError(
+            [Diagnostic("yaml-empty", "the file is empty", SourceSpan(file, 1, 1))]
+        )
     builder = _Builder(file)
     data = builder.build(node)
     if builder.diagnostics:
@@ -202,17 +227,25 @@ def read_yaml_file(path: Path, display: str | None = None) -> Any:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise PolicyLoadError([Diagnostic("file-unreadable", error.strerror or str(error),
-                                          SourceSpan(name, 1, 1))]) from None
+        raise PolicyLoadError(
+            [Diagnostic("file-unreadable", error.strerror or str(error), SourceSpan(name, 1, 1))]
+        ) from None
     if len(raw) > MAX_BYTES:
-        raise PolicyLoadError([Diagnostic(
-            "yaml-too-large", f"file is larger than {MAX_BYTES // 1024} KiB",
-            SourceSpan(name, 1, 1))])
+        raise PolicyLoadError(
+            [
+                Diagnostic(
+                    "yaml-too-large",
+                    f"file is larger than {MAX_BYTES // 1024} KiB",
+                    SourceSpan(name, 1, 1),
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise PolicyLoadError([Diagnostic("file-encoding", f"not UTF-8 ({error.reason})",
-                                          SourceSpan(name, 1, 1))]) from None
+        raise PolicyLoadError(
+            [Diagnostic("file-encoding", f"not UTF-8 ({error.reason})", SourceSpan(name, 1, 1))]
+        ) from None
     return read_yaml_text(text, name)
 
 

@@ -44,11 +44,16 @@ class SourceDocument:
         if clause is None:
             return None
         return Citation(
-            document=self.model.id, clause=clause_id, document_title=self.model.title.zh,
-            document_title_en=self.model.title.en, document_number=self.model.document_number,
-            label=clause.label, text=clause.text,
+            document=self.model.id,
+            clause=clause_id,
+            document_title=self.model.title.zh,
+            document_title_en=self.model.title.en,
+            document_number=self.model.document_number,
+            label=clause.label,
+            text=clause.text,
             verification=clause.verification or self.model.verification,
-            excerpt=clause.excerpt)
+            excerpt=clause.excerpt,
+        )
 
 
 class SourceLibrary:
@@ -111,10 +116,16 @@ class SourceLibrary:
         except ValidationError as error:
             raise PolicyLoadError(diagnostics_from_validation(error, data, display)) from None
         if model.id != path.stem:
-            raise PolicyLoadError([Diagnostic(
-                "source-id-mismatch", f"the file defines '{model.id}' but is named "
-                f"'{path.name}'", model.span_of("id") or SourceSpan(display, 1, 1),
-                f"rename the file to {model.id}.yaml")])
+            raise PolicyLoadError(
+                [
+                    Diagnostic(
+                        "source-id-mismatch",
+                        f"the file defines '{model.id}' but is named '{path.name}'",
+                        model.span_of("id") or SourceSpan(display, 1, 1),
+                        f"rename the file to {model.id}.yaml",
+                    )
+                ]
+            )
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         return SourceDocument(model, display, digest)
 

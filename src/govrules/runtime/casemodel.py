@@ -45,16 +45,16 @@ def _exact_number(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, float):
-        raise ValueError("a float is not exact; give the number as a string such as "
-                         f"\"{value!r}\" or as a Decimal")
+        raise ValueError(
+            f'a float is not exact; give the number as a string such as "{value!r}" or as a Decimal'
+        )
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError("expected a decimal number such as \"1000000\" or \"0.04\"") \
-                from None
+            raise ValueError('expected a decimal number such as "1000000" or "0.04"') from None
         if not number.is_finite():
             raise ValueError("expected a finite number")
         return number
@@ -105,22 +105,30 @@ def build_case_model(policy: CompiledPolicy) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for item in policy.inputs:
         spec = policy.model.inputs[item.name]
-        bounds = {b: getattr(spec, b) for b in ("gt", "ge", "lt", "le")
-                  if getattr(spec, b) is not None}
+        bounds = {
+            b: getattr(spec, b) for b in ("gt", "ge", "lt", "le") if getattr(spec, b) is not None
+        }
         description = " / ".join(t for t in (item.title_zh, item.title_en) if t) or None
         if item.required:
             description = (description + " " if description else "") + "(required)"
         elif item.required_when_text:
-            description = (description + " " if description else "") + \
-                f"(required when {item.required_when_text})"
-        fields[item.name] = (Optional[_annotation(item.type)],  # noqa: UP045
-                             Field(None, description=description, **bounds))
+            description = (
+                description + " " if description else ""
+            ) + f"(required when {item.required_when_text})"
+        fields[item.name] = (
+            Optional[_annotation(item.type)],  # noqa: UP045
+            Field(None, description=description, **bounds),
+        )
     model_name = "Case_" + policy.id.replace(".", "_")
     return create_model(
         model_name,
-        __config__=ConfigDict(extra="forbid", title=f"{policy.id} case",
-                              json_schema_extra={"description": policy.model.title.en}),
-        **fields)
+        __config__=ConfigDict(
+            extra="forbid",
+            title=f"{policy.id} case",
+            json_schema_extra={"description": policy.model.title.en},
+        ),
+        **fields,
+    )
 
 
 def case_errors(error: ValidationError, policy: CompiledPolicy) -> CaseError:
@@ -131,16 +139,21 @@ def case_errors(error: ValidationError, policy: CompiledPolicy) -> CaseError:
         loc = [str(part) for part in item["loc"]]
         field = ".".join(loc) if loc else "(case)"
         if item["type"] == "extra_forbidden":
-            found.append(Diagnostic("unknown-input", f"'{field}' is not an input of "
-                                    f"{policy.id}", None, suggest(loc[0], names)))
+            found.append(
+                Diagnostic(
+                    "unknown-input",
+                    f"'{field}' is not an input of {policy.id}",
+                    None,
+                    suggest(loc[0], names),
+                )
+            )
             continue
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] in ("model_type", "dict_type"):
             found.append(Diagnostic("invalid-case", "a case must be a JSON object of facts"))
             continue
         given = item.get("input")
-        found.append(Diagnostic("invalid-input",
-                                f"{field}: {message} (got {given!r})"))
+        found.append(Diagnostic("invalid-input", f"{field}: {message} (got {given!r})"))
     return CaseError(found)
 
 
@@ -159,8 +172,9 @@ def build_converter(policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], lis
     names = frozenset(item.name for item in policy.inputs)
     for item in policy.inputs:
         spec = policy.model.inputs[item.name]
-        bounds = tuple((b, getattr(spec, b)) for b in ("gt", "ge", "lt", "le")
-                       if getattr(spec, b) is not None)
+        bounds = tuple(
+            (b, getattr(spec, b)) for b in ("gt", "ge", "lt", "le") if getattr(spec, b) is not None
+        )
         steps.append((item.name, _value_check(item.type, bounds)))
 
     def convert(case: Mapping[str, Any]) -> list[Any]:
@@ -169,14 +183,16 @@ def build_converter(policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], lis
         if not names.issuperset(case):
             raise InvalidCase
         get = case.get
-        return [MISSING if (value := get(name)) is None else check(value)
-                for name, check in steps]
+        return [MISSING if (value := get(name)) is None else check(value) for name, check in steps]
+
     return convert
 
 
 _BOUND_TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": lambda x, b: x > b, "ge": lambda x, b: x >= b,
-    "lt": lambda x, b: x < b, "le": lambda x, b: x <= b,
+    "gt": lambda x, b: x > b,
+    "ge": lambda x, b: x >= b,
+    "lt": lambda x, b: x < b,
+    "le": lambda x, b: x <= b,
 }
 
 
@@ -200,6 +216,7 @@ def _value_check(kind: Type, bounds: tuple[tuple[str, Any], ...]) -> Callable[[A
             if converted > floor:
                 return converted
             raise InvalidCase
+
         return above
     tests = tuple((_BOUND_TESTS[name], limit) for name, limit in bounds)
 
@@ -209,11 +226,13 @@ def _value_check(kind: Type, bounds: tuple[tuple[str, Any], ...]) -> Callable[[A
             if not test(converted, limit):
                 raise InvalidCase
         return converted
+
     return bounded
 
 
 def _base_check(kind: Type) -> Callable[[Any], Any]:
     if kind.kind in ("decimal", "money", "rate"):
+
         def number(value: Any) -> Any:
             kind_of = type(value)
             if kind_of is str:
@@ -230,8 +249,10 @@ def _base_check(kind: Type) -> Callable[[Any], Any]:
                 return _exact_number(value)
             except ValueError:
                 raise InvalidCase from None
+
         return number
     if kind.kind == "date":
+
         def day(value: Any) -> Any:
             if type(value) is dt.date:
                 return value
@@ -239,6 +260,7 @@ def _base_check(kind: Type) -> Callable[[Any], Any]:
                 return _iso_date(value)
             except ValueError:
                 raise InvalidCase from None
+
         return day
     if kind.kind == "list" and kind.item is not None:
         item = _base_check(kind.item)
@@ -247,6 +269,7 @@ def _base_check(kind: Type) -> Callable[[Any], Any]:
             if not isinstance(value, list):
                 raise InvalidCase
             return [item(element) for element in value]
+
         return items
     accepted = {"bool": bool, "integer": int, "text": str, "enum": str}[kind.kind]
     members = frozenset(kind.values or ()) if kind.kind == "enum" else None
@@ -255,4 +278,5 @@ def _base_check(kind: Type) -> Callable[[Any], Any]:
         if type(value) is not accepted or (members is not None and value not in members):
             raise InvalidCase
         return value
+
     return exact

@@ -25,8 +25,18 @@ from govrules.values import MISSING, canonical_decimal, to_json_value
 
 __all__ = ["Decision", "MissingFact", "canonical_input", "fingerprint"]
 
-JSON_KEYS = ("policy", "policy_version", "as_of", "outcome", "values", "citations", "missing",
-             "notices", "trace", "fingerprint")
+JSON_KEYS = (
+    "policy",
+    "policy_version",
+    "as_of",
+    "outcome",
+    "values",
+    "citations",
+    "missing",
+    "notices",
+    "trace",
+    "fingerprint",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +52,15 @@ class MissingFact:
     citations: tuple[Citation, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"fact": self.fact, "required": self.required, "reason": self.reason,
-                "needed_for": list(self.needed_for), "title_zh": self.title_zh,
-                "title_en": self.title_en, "citations": [c.ref for c in self.citations]}
+        return {
+            "fact": self.fact,
+            "required": self.required,
+            "reason": self.reason,
+            "needed_for": list(self.needed_for),
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "citations": [c.ref for c in self.citations],
+        }
 
 
 def _canonical(value: Any) -> Any:
@@ -73,13 +89,32 @@ def fingerprint(policy_id: str, content_hash: str, as_of: dt.date, facts_json: s
 class Decision:
     """The result of ``Engine.evaluate``. Derived parts (citations, JSON) are built on demand."""
 
-    __slots__ = ("policy", "as_of", "outcome", "values", "missing", "notices", "trace",
-                 "_inputs", "_applied", "_fingerprint", "_citations")
+    __slots__ = (
+        "policy",
+        "as_of",
+        "outcome",
+        "values",
+        "missing",
+        "notices",
+        "trace",
+        "_inputs",
+        "_applied",
+        "_fingerprint",
+        "_citations",
+    )
 
-    def __init__(self, policy: CompiledPolicy, as_of: dt.date, outcome: str,
-                 values: dict[str, Any], missing: tuple[MissingFact, ...],
-                 notices: tuple[Notice, ...], trace: tuple[dict[str, Any], ...],
-                 inputs: list[Any], applied: list[CompiledRule]) -> None:
+    def __init__(
+        self,
+        policy: CompiledPolicy,
+        as_of: dt.date,
+        outcome: str,
+        values: dict[str, Any],
+        missing: tuple[MissingFact, ...],
+        notices: tuple[Notice, ...],
+        trace: tuple[dict[str, Any], ...],
+        inputs: list[Any],
+        applied: list[CompiledRule],
+    ) -> None:
         self.policy = policy
         self.as_of = as_of
         self.outcome = outcome
@@ -95,8 +130,11 @@ class Decision:
     @property
     def facts(self) -> dict[str, Any]:
         """The facts the case gave, by input name (facts not given are left out)."""
-        return {item.name: value for item, value in zip(self.policy.inputs, self._inputs,
-                                                        strict=True) if value is not MISSING}
+        return {
+            item.name: value
+            for item, value in zip(self.policy.inputs, self._inputs, strict=True)
+            if value is not MISSING
+        }
 
     @property
     def policy_id(self) -> str:
@@ -136,8 +174,9 @@ class Decision:
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            self._fingerprint = fingerprint(self.policy.id, self.policy.content_hash, self.as_of,
-                                            canonical_input(self.facts))
+            self._fingerprint = fingerprint(
+                self.policy.id, self.policy.content_hash, self.as_of, canonical_input(self.facts)
+            )
         return self._fingerprint
 
     def to_dict(self) -> dict[str, Any]:

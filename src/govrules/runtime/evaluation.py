@@ -35,14 +35,24 @@ class _Frame:
     def date_computed(self, computation: DateComputation) -> None:
         self.dates.append(computation)
         if self.recorder.enabled:
-            self.recorder.record({"event": "date", "rule": self.rule,
-                                  **computation.to_dict(),
-                                  "provisional": bool(computation.unpublished_years),
-                                  "calendar": self.calendar.provenance})
+            self.recorder.record(
+                {
+                    "event": "date",
+                    "rule": self.rule,
+                    **computation.to_dict(),
+                    "provisional": bool(computation.unpublished_years),
+                    "calendar": self.calendar.provenance,
+                }
+            )
 
 
-def evaluate_case(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
-              calendar: WorkingDayCalendar, recorder: Recorder) -> Decision:
+def evaluate_case(
+    policy: CompiledPolicy,
+    inputs: list[Any],
+    as_of: dt.date,
+    calendar: WorkingDayCalendar,
+    recorder: Recorder,
+) -> Decision:
     tracing = recorder.enabled
     program = policy.program(as_of, tracing)  # a dictionary lookup once built
     frame = _Frame(calendar, recorder)
@@ -52,12 +62,27 @@ def evaluate_case(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
     values.append(as_of)
     values.append(frame)
     if tracing:
-        recorder.record({"event": "policy", "policy": policy.id, "version": policy.version,
-                         "content_hash": policy.content_hash, "file": policy.path,
-                         "as_of": as_of.isoformat(), "calendar": calendar.provenance})
-        recorder.record({"event": "facts", "given": {
-            item.name: to_json_value(values[item.slot]) for item in policy.inputs
-            if values[item.slot] is not MISSING}})
+        recorder.record(
+            {
+                "event": "policy",
+                "policy": policy.id,
+                "version": policy.version,
+                "content_hash": policy.content_hash,
+                "file": policy.path,
+                "as_of": as_of.isoformat(),
+                "calendar": calendar.provenance,
+            }
+        )
+        recorder.record(
+            {
+                "event": "facts",
+                "given": {
+                    item.name: to_json_value(values[item.slot])
+                    for item in policy.inputs
+                    if values[item.slot] is not MISSING
+                },
+            }
+        )
     missing = _missing_required(policy, values, recorder)
     conflicts: list[tuple[int, CompiledRule]] = []
     if tracing or missing:
@@ -67,8 +92,12 @@ def evaluate_case(policy: CompiledPolicy, inputs: list[Any], as_of: dt.date,
     return _decide(policy, program, values, frame, as_of, missing, applied, conflicts)
 
 
-def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
-               conflicts: list[tuple[int, CompiledRule]]) -> list[CompiledRule]:
+def _run_rules(
+    policy: CompiledPolicy,
+    program: Program,
+    values: list[Any],
+    conflicts: list[tuple[int, CompiledRule]],
+) -> list[CompiledRule]:
     """The fast path: every required fact given, nothing recorded."""
     applied: list[CompiledRule] = []
     rule = None
@@ -89,14 +118,20 @@ def _run_rules(policy: CompiledPolicy, program: Program, values: list[Any],
                 _collect(values, slot, compute(values))
             applied.append(rule)
     except (ArithmeticError, ValueError, OverflowError) as error:
-        raise EvaluationError(f"{policy.id}: rule '{rule.id if rule else '?'}' failed: "
-                              f"{error}") from None
+        raise EvaluationError(
+            f"{policy.id}: rule '{rule.id if rule else '?'}' failed: {error}"
+        ) from None
     return applied
 
 
-def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any],
-                      frame: _Frame, missing: tuple[MissingFact, ...],
-                      conflicts: list[tuple[int, CompiledRule]]) -> list[CompiledRule]:
+def _run_rules_traced(
+    policy: CompiledPolicy,
+    program: Program,
+    values: list[Any],
+    frame: _Frame,
+    missing: tuple[MissingFact, ...],
+    conflicts: list[tuple[int, CompiledRule]],
+) -> list[CompiledRule]:
     """The same rules, recording each step, and skipping rules whose facts are missing."""
     recorder = frame.recorder
     tracing = recorder.enabled
@@ -107,8 +142,9 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
         frame.rule = rule.id
         if rule.input_slots & blocked:
             if tracing:
-                _record_rule(recorder, rule, values, None, "skipped",
-                             detail="required facts are missing")
+                _record_rule(
+                    recorder, rule, values, None, "skipped", detail="required facts are missing"
+                )
             continue
         try:
             if tracing:
@@ -116,14 +152,18 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
             holds = True if condition is None else condition(values)
             if holds is not True:
                 if tracing:
-                    _record_rule(recorder, rule, values, holds,
-                                 "unknown" if holds is MISSING else "not_applicable")
+                    _record_rule(
+                        recorder,
+                        rule,
+                        values,
+                        holds,
+                        "unknown" if holds is MISSING else "not_applicable",
+                    )
                 continue
             defeater = _defeater(rule, applied) if rule.defeated_by else None
             if defeater is not None:
                 if tracing:
-                    _record_rule(recorder, rule, values, True, "defeated",
-                                 defeated_by=defeater)
+                    _record_rule(recorder, rule, values, True, "defeated", defeated_by=defeater)
                 continue
             if tracing:
                 _record_parameters(recorder, policy, rule, rule.set_parameters, as_of)
@@ -141,8 +181,14 @@ def _run_rules_traced(policy: CompiledPolicy, program: Program, values: list[Any
             raise EvaluationError(f"{policy.id}: rule '{rule.id}' failed: {error}") from None
         applied.append(rule)
         if tracing:
-            _record_rule(recorder, rule, values, True, "applied", produced={
-                policy.name_of[slot]: value for slot, value in produced.items()})
+            _record_rule(
+                recorder,
+                rule,
+                values,
+                True,
+                "applied",
+                produced={policy.name_of[slot]: value for slot, value in produced.items()},
+            )
     return applied
 
 
@@ -156,17 +202,32 @@ def _defeater(rule: CompiledRule, applied: list[CompiledRule]) -> CompiledRule |
     return next((other for other in applied if other.index in rule.defeated_by), None)
 
 
-def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: _Frame,
-            as_of: dt.date, missing: tuple[MissingFact, ...], applied: list[CompiledRule],
-            conflicts: list[tuple[int, CompiledRule]]) -> Decision:
+def _decide(
+    policy: CompiledPolicy,
+    program: Program,
+    values: list[Any],
+    frame: _Frame,
+    as_of: dt.date,
+    missing: tuple[MissingFact, ...],
+    applied: list[CompiledRule],
+    conflicts: list[tuple[int, CompiledRule]],
+) -> Decision:
     notices = [rule.notice for rule in applied if rule.notice is not None]
     for slot, rule in conflicts:
         name = policy.name_of[slot]
         first = next(r for r in applied if any(entry[0] == slot for entry in r.sets))
         values[slot] = MISSING
-        notices.append(Notice("conflict", "warning", f"rules '{first.id}' and '{rule.id}' "
-                              f"give different values for '{name}' and neither defeats the "
-                              "other", None, first.citations + rule.citations))
+        notices.append(
+            Notice(
+                "conflict",
+                "warning",
+                f"rules '{first.id}' and '{rule.id}' "
+                f"give different values for '{name}' and neither defeats the "
+                "other",
+                None,
+                first.citations + rule.citations,
+            )
+        )
     chosen = values[policy.outcome_slot]
     if missing:
         outcome = "incomplete"
@@ -183,20 +244,39 @@ def _decide(policy: CompiledPolicy, program: Program, values: list[Any], frame: 
     recorder = frame.recorder
     if recorder.enabled:
         decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
-        recorder.record({"event": "outcome", "outcome": outcome,
-                         "rule": decisive[-1] if decisive and outcome not in
-                         ("incomplete", "conflict") else None,
-                         "default": chosen is MISSING})
-    result = {name: None if (value := values[slot]) is MISSING else value
-              for name, slot in policy.public_slots}
-    events = tuple(recorder.events) if recorder.enabled and isinstance(recorder, TraceRecorder) \
-        else ()
-    return Decision(policy, as_of, outcome, result, missing, tuple(notices), events,
-                    values[:len(policy.inputs)], applied)
+        recorder.record(
+            {
+                "event": "outcome",
+                "outcome": outcome,
+                "rule": decisive[-1]
+                if decisive and outcome not in ("incomplete", "conflict")
+                else None,
+                "default": chosen is MISSING,
+            }
+        )
+    result = {
+        name: None if (value := values[slot]) is MISSING else value
+        for name, slot in policy.public_slots
+    }
+    events = (
+        tuple(recorder.events) if recorder.enabled and isinstance(recorder, TraceRecorder) else ()
+    )
+    return Decision(
+        policy,
+        as_of,
+        outcome,
+        result,
+        missing,
+        tuple(notices),
+        events,
+        values[: len(policy.inputs)],
+        applied,
+    )
 
 
-def _missing_required(policy: CompiledPolicy, values: list[Any],
-                      recorder: Recorder) -> tuple[MissingFact, ...]:
+def _missing_required(
+    policy: CompiledPolicy, values: list[Any], recorder: Recorder
+) -> tuple[MissingFact, ...]:
     found = []
     for item in policy.required_checks:
         if values[item.slot] is not MISSING:
@@ -207,15 +287,17 @@ def _missing_required(policy: CompiledPolicy, values: list[Any],
             reason = f"required when {item.required_when_text}"
         else:
             continue
-        found.append(MissingFact(item.name, True, reason, (), item.title_zh, item.title_en,
-                                 item.citations))
+        found.append(
+            MissingFact(item.name, True, reason, (), item.title_zh, item.title_en, item.citations)
+        )
     if found and recorder.enabled:
         recorder.record({"event": "missing", "facts": [m.to_dict() for m in found]})
     return tuple(found)
 
 
-def _missing_for_outputs(policy: CompiledPolicy, values: list[Any],
-                         already: tuple[MissingFact, ...]) -> tuple[MissingFact, ...]:
+def _missing_for_outputs(
+    policy: CompiledPolicy, values: list[Any], already: tuple[MissingFact, ...]
+) -> tuple[MissingFact, ...]:
     """Optional facts that a ``report_missing`` output could not do without."""
     needed: dict[str, list[str]] = {}
     for output in policy.outputs:
@@ -225,10 +307,18 @@ def _missing_for_outputs(policy: CompiledPolicy, values: list[Any],
                     needed.setdefault(name, []).append(output.name)
     known = {m.fact for m in already}
     return tuple(
-        MissingFact(name, False, "needed for " + ", ".join(outputs), tuple(outputs),
-                    policy.inputs_by_name[name].title_zh, policy.inputs_by_name[name].title_en,
-                    policy.inputs_by_name[name].citations)
-        for name, outputs in needed.items() if name not in known)
+        MissingFact(
+            name,
+            False,
+            "needed for " + ", ".join(outputs),
+            tuple(outputs),
+            policy.inputs_by_name[name].title_zh,
+            policy.inputs_by_name[name].title_en,
+            policy.inputs_by_name[name].citations,
+        )
+        for name, outputs in needed.items()
+        if name not in known
+    )
 
 
 def _calendar_notices(dates: list[DateComputation]) -> list[Notice]:
@@ -236,16 +326,22 @@ def _calendar_notices(dates: list[DateComputation]) -> list[Notice]:
     if not years:
         return []
     listed = ", ".join(str(y) for y in years)
-    return [Notice("calendar-unpublished", "warning",
-                   f"a date computation reaches {listed}, for which no official State Council "
-                   "holiday schedule is in the calendar; the result uses estimated holidays "
-                   "and no make-up workdays",
-                   f"日期计算涉及{listed}年，该年度国务院节假日安排尚未收录，结果按估计的节假日计算",
-                   ())]
+    return [
+        Notice(
+            "calendar-unpublished",
+            "warning",
+            f"a date computation reaches {listed}, for which no official State Council "
+            "holiday schedule is in the calendar; the result uses estimated holidays "
+            "and no make-up workdays",
+            f"日期计算涉及{listed}年，该年度国务院节假日安排尚未收录，结果按估计的节假日计算",
+            (),
+        )
+    ]
 
 
-def _unverified_notices(policy: CompiledPolicy, applied: list[CompiledRule],
-                        as_of: dt.date, unverified: frozenset[str]) -> list[Notice]:
+def _unverified_notices(
+    policy: CompiledPolicy, applied: list[CompiledRule], as_of: dt.date, unverified: frozenset[str]
+) -> list[Notice]:
     flagged: list[Notice] = []
     seen: set[str] = set()
     for rule in applied:
@@ -255,36 +351,68 @@ def _unverified_notices(policy: CompiledPolicy, applied: list[CompiledRule],
             value = policy.parameters_by_name[name].at(as_of)
             if value is not None and value.unverified:
                 seen.add(name)
-                flagged.append(Notice(
-                    "unverified", "warning",
-                    f"parameter '{name}' = {to_json_value(value.value)} is not verified against "
-                    "an authoritative text" + (f": {value.note}" if value.note else ""),
-                    None, value.citations, rule.id))
+                flagged.append(
+                    Notice(
+                        "unverified",
+                        "warning",
+                        f"parameter '{name}' = {to_json_value(value.value)} is not verified "
+                        "against an authoritative text" + (f": {value.note}" if value.note else ""),
+                        None,
+                        value.citations,
+                        rule.id,
+                    )
+                )
     return flagged
 
 
-def _record_parameters(recorder: Recorder, policy: CompiledPolicy, rule: CompiledRule,
-                       names: tuple[str, ...], as_of: dt.date) -> None:
+def _record_parameters(
+    recorder: Recorder,
+    policy: CompiledPolicy,
+    rule: CompiledRule,
+    names: tuple[str, ...],
+    as_of: dt.date,
+) -> None:
     """Record each parameter read, where the lookup happens: value, start date, clause."""
     for name in names:
         value = policy.parameters_by_name[name].at(as_of)
         if value is not None:
-            recorder.record({"event": "parameter", "rule": rule.id, "name": name,
-                             "value": to_json_value(value.value),
-                             "effective_from": value.effective_from.isoformat(),
-                             "citations": [c.ref for c in value.citations],
-                             "unverified": value.unverified})
+            recorder.record(
+                {
+                    "event": "parameter",
+                    "rule": rule.id,
+                    "name": name,
+                    "value": to_json_value(value.value),
+                    "effective_from": value.effective_from.isoformat(),
+                    "citations": [c.ref for c in value.citations],
+                    "unverified": value.unverified,
+                }
+            )
 
 
-def _record_rule(recorder: Recorder, rule: CompiledRule, values: list[Any], holds: Any,
-                 status: str, *, produced: dict[str, Any] | None = None,
-                 defeated_by: CompiledRule | None = None, detail: str | None = None) -> None:
+def _record_rule(
+    recorder: Recorder,
+    rule: CompiledRule,
+    values: list[Any],
+    holds: Any,
+    status: str,
+    *,
+    produced: dict[str, Any] | None = None,
+    defeated_by: CompiledRule | None = None,
+    detail: str | None = None,
+) -> None:
     event: dict[str, Any] = {
-        "event": "rule", "rule": rule.id, "title": rule.title_en, "title_zh": rule.title_zh,
-        "status": status, "condition": rule.condition_text,
+        "event": "rule",
+        "rule": rule.id,
+        "title": rule.title_en,
+        "title_zh": rule.title_zh,
+        "status": status,
+        "condition": rule.condition_text,
         "condition_value": to_json_value(holds),
-        "reads": {name: to_json_value(values[slot]) for name, slot, origin in rule.reads
-                  if origin != "parameter"},
+        "reads": {
+            name: to_json_value(values[slot])
+            for name, slot, origin in rule.reads
+            if origin != "parameter"
+        },
         "citations": [c.ref for c in rule.citations],
     }
     if produced is not None:

@@ -38,8 +38,16 @@ from govrules.language.expr.types import (
     list_type,
 )
 
-__all__ = ["Checked", "ExpressionIssue", "ROUNDING_MODES", "Scope", "Symbol", "check",
-           "FUNCTIONS", "suggest"]
+__all__ = [
+    "Checked",
+    "ExpressionIssue",
+    "ROUNDING_MODES",
+    "Scope",
+    "Symbol",
+    "check",
+    "FUNCTIONS",
+    "suggest",
+]
 
 ERROR = Type("error")
 ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
@@ -131,19 +139,26 @@ class _Checker:
             return Checked(node, BOOL, constant=value, literal=True)
         if isinstance(value, (int, Decimal)):
             if Decimal(value) not in self.allowed_numbers:
-                return self.fail(node, "uncited-number",
-                                 f"the number {value} has no citation",
-                                 "make it a parameter with a 'cite'")
-            return Checked(node, INTEGER if isinstance(value, int) else DECIMAL,
-                           constant=value, literal=True)
+                return self.fail(
+                    node,
+                    "uncited-number",
+                    f"the number {value} has no citation",
+                    "make it a parameter with a 'cite'",
+                )
+            return Checked(
+                node, INTEGER if isinstance(value, int) else DECIMAL, constant=value, literal=True
+            )
         return Checked(node, TEXT, constant=value, literal=True)
 
     def name(self, node: Name) -> Checked:
         symbol = self.scope.lookup(node.name)
         if symbol is None:
-            return self.fail(node, "unknown-name",
-                             f"'{node.name}' is not an input, parameter or value",
-                             suggest(node.name, self.scope.names()))
+            return self.fail(
+                node,
+                "unknown-name",
+                f"'{node.name}' is not an input, parameter or value",
+                suggest(node.name, self.scope.names()),
+            )
         return Checked(node, symbol.type, symbol=symbol)
 
     def unary(self, node: Unary) -> Checked:
@@ -152,8 +167,7 @@ class _Checker:
             return Checked(node, ERROR)
         if node.op == "not":
             if operand.type.kind != "bool":
-                return self.fail(node, "type-mismatch",
-                                 f"'not' needs a bool, got {operand.type}")
+                return self.fail(node, "type-mismatch", f"'not' needs a bool, got {operand.type}")
             return Checked(node, BOOL.as_optional(operand.type.optional), (operand,))
         if not operand.type.numeric:
             return self.fail(node, "type-mismatch", f"cannot negate {operand.type}")
@@ -168,8 +182,9 @@ class _Checker:
         if op in ("and", "or"):
             for side in (left, right):
                 if side.type.kind != "bool":
-                    return self.fail(side.node, "type-mismatch",
-                                     f"'{op}' needs bools, got {side.type}")
+                    return self.fail(
+                        side.node, "type-mismatch", f"'{op}' needs bools, got {side.type}"
+                    )
             return Checked(node, BOOL.as_optional(optional), (left, right))
         if op in ("in", "not in"):
             return self.membership(node, left, right, optional)
@@ -183,8 +198,12 @@ class _Checker:
     def arithmetic(self, node: Binary, left: Checked, right: Checked) -> Type | None:
         lt, rt, op = left.type, right.type, node.op
         if lt.kind == "date" or rt.kind == "date":
-            self.fail(node, "type-mismatch", f"cannot use '{op}' on {lt} and {rt}",
-                      "use add_days, add_months, period_end or days_between for dates")
+            self.fail(
+                node,
+                "type-mismatch",
+                f"cannot use '{op}' on {lt} and {rt}",
+                "use add_days, add_months, period_end or days_between for dates",
+            )
             return None
         if not lt.numeric or not rt.numeric:
             self.fail(node, "type-mismatch", f"cannot use '{op}' on {lt} and {rt}")
@@ -195,8 +214,12 @@ class _Checker:
                 return Type(lk)
             if lk in PLAIN and rk in PLAIN:
                 return DECIMAL
-            self.fail(node, "unit-mismatch", f"cannot {'add' if op == '+' else 'subtract'} "
-                      f"{rk} {'to' if op == '+' else 'from'} {lk}")
+            self.fail(
+                node,
+                "unit-mismatch",
+                f"cannot {'add' if op == '+' else 'subtract'} "
+                f"{rk} {'to' if op == '+' else 'from'} {lk}",
+            )
             return None
         lk, rk = lt.kind, rt.kind  # a bare number multiplies or divides without a unit
         if op == "*":
@@ -250,27 +273,31 @@ class _Checker:
         values = enum.values or ()
         if text.constant in values:
             return True
-        self.fail(text.node, "unknown-enum-value",
-                  f"'{text.constant}' is not one of {', '.join(values)}",
-                  suggest(str(text.constant), values))
+        self.fail(
+            text.node,
+            "unknown-enum-value",
+            f"'{text.constant}' is not one of {', '.join(values)}",
+            suggest(str(text.constant), values),
+        )
         return False
 
-    def comparison(self, node: Binary, left: Checked, right: Checked,
-                   optional: bool) -> Checked:
+    def comparison(self, node: Binary, left: Checked, right: Checked, optional: bool) -> Checked:
         if node.op in ("<", "<=", ">", ">=") and not (
-                (left.type.numeric and right.type.numeric)
-                or (left.type.kind == right.type.kind == "date")):
-            return self.fail(node, "type-mismatch",
-                             f"cannot order {left.type} and {right.type} with '{node.op}'")
+            (left.type.numeric and right.type.numeric)
+            or (left.type.kind == right.type.kind == "date")
+        ):
+            return self.fail(
+                node, "type-mismatch", f"cannot order {left.type} and {right.type} with '{node.op}'"
+            )
         if not self.comparable(node, left, right):
             return Checked(node, ERROR)
         return Checked(node, BOOL.as_optional(optional), (left, right))
 
-    def membership(self, node: Binary, left: Checked, right: Checked,
-                   optional: bool) -> Checked:
+    def membership(self, node: Binary, left: Checked, right: Checked, optional: bool) -> Checked:
         if right.type.kind != "list" or right.type.item is None:
-            return self.fail(node, "type-mismatch", f"'{node.op}' needs a list on the right, "
-                             f"got {right.type}")
+            return self.fail(
+                node, "type-mismatch", f"'{node.op}' needs a list on the right, got {right.type}"
+            )
         item = right.type.item
         if isinstance(right.node, ListLiteral):
             for element in right.args:
@@ -289,8 +316,11 @@ class _Checker:
         if ERROR in (condition.type, then.type, otherwise.type):
             return Checked(node, ERROR)
         if condition.type.kind != "bool":
-            return self.fail(node.condition, "type-mismatch",
-                             f"'if' needs a bool condition, got {condition.type}")
+            return self.fail(
+                node.condition,
+                "type-mismatch",
+                f"'if' needs a bool condition, got {condition.type}",
+            )
         joined = self.unify(node, (then, otherwise))
         if joined is None:
             return Checked(node, ERROR)
@@ -304,8 +334,7 @@ class _Checker:
         if all(item.type.numeric for item in items):
             non_plain = {k for k in unit_kinds if k not in PLAIN}
             if len(non_plain) > 1 or (non_plain and unit_kinds & PLAIN):
-                self.fail(node, "unit-mismatch",
-                          "cannot mix " + " and ".join(sorted(unit_kinds)))
+                self.fail(node, "unit-mismatch", "cannot mix " + " and ".join(sorted(unit_kinds)))
                 return None
             if non_plain:
                 return Type(non_plain.pop())
@@ -326,27 +355,38 @@ class _Checker:
         joined = self.unify(node, items)
         if joined is None:
             return Checked(node, ERROR)
-        constant = tuple(item.constant for item in items) \
-            if all(item.is_constant for item in items) else _NO_CONSTANT
+        constant = (
+            tuple(item.constant for item in items)
+            if all(item.is_constant for item in items)
+            else _NO_CONSTANT
+        )
         return Checked(node, list_type(joined), items, constant=constant)
 
     def call(self, node: Call) -> Checked:
         spec = FUNCTIONS.get(node.function)
         if spec is None:
-            return self.fail(node, "unknown-function", f"'{node.function}' is not a function",
-                             suggest(node.function, FUNCTIONS))
-        if node.function == "given" and (len(node.args) != 1
-                                         or not isinstance(node.args[0], Name)):
+            return self.fail(
+                node,
+                "unknown-function",
+                f"'{node.function}' is not a function",
+                suggest(node.function, FUNCTIONS),
+            )
+        if node.function == "given" and (len(node.args) != 1 or not isinstance(node.args[0], Name)):
             return self.fail(node, "bad-arguments", "given() takes one name")
         args = tuple(self.visit(arg) for arg in node.args)
         if any(arg.type is ERROR for arg in args):
             return Checked(node, ERROR)
         low, high = spec.arity
         if not low <= len(args) <= (high if high >= 0 else len(args)):
-            expected = f"{low}" if low == high else f"{low} or more" if high < 0 \
-                else f"{low} to {high}"
-            return self.fail(node, "bad-arguments", f"{node.function}() takes {expected} "
-                             f"argument(s), got {len(args)}", f"usage: {spec.usage}")
+            expected = (
+                f"{low}" if low == high else f"{low} or more" if high < 0 else f"{low} to {high}"
+            )
+            return self.fail(
+                node,
+                "bad-arguments",
+                f"{node.function}() takes {expected} argument(s), got {len(args)}",
+                f"usage: {spec.usage}",
+            )
         result = spec.check(self, node, args)
         if result is None:
             return Checked(node, ERROR)
@@ -378,16 +418,19 @@ class FunctionSpec:
 def _need(checker: _Checker, arg: Checked, kinds: tuple[str, ...], what: str) -> bool:
     if arg.type.kind in kinds:
         return True
-    checker.fail(arg.node, "type-mismatch", f"{what} must be {' or '.join(kinds)}, "
-                 f"got {arg.type}")
+    checker.fail(arg.node, "type-mismatch", f"{what} must be {' or '.join(kinds)}, got {arg.type}")
     return False
 
 
 def _text_choice(checker: _Checker, arg: Checked, choices: tuple[str, ...], what: str) -> bool:
     if arg.type.kind == "text" and arg.is_constant and arg.constant in choices:
         return True
-    checker.fail(arg.node, "bad-arguments", f"{what} must be one of "
-                 f"{', '.join(repr(c) for c in choices)}", suggest(str(arg.constant), choices))
+    checker.fail(
+        arg.node,
+        "bad-arguments",
+        f"{what} must be one of {', '.join(repr(c) for c in choices)}",
+        suggest(str(arg.constant), choices),
+    )
     return False
 
 
@@ -396,8 +439,11 @@ def _extreme(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type |
         return DATE
     for arg in args:
         if not arg.type.numeric:
-            checker.fail(arg.node, "type-mismatch", f"{node.function}() takes numbers or dates, "
-                         f"got {arg.type}")
+            checker.fail(
+                arg.node,
+                "type-mismatch",
+                f"{node.function}() takes numbers or dates, got {arg.type}",
+            )
             return None
     return checker.unify(node, args)
 
@@ -434,8 +480,9 @@ def _date_literal(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> T
 
 
 def _shift(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    ok = _need(checker, args[0], ("date",), "the start") and \
-        _need(checker, args[1], ("integer",), "the amount")
+    ok = _need(checker, args[0], ("date",), "the start") and _need(
+        checker, args[1], ("integer",), "the amount"
+    )
     return DATE if ok else None
 
 
@@ -459,8 +506,11 @@ def _clamp(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | N
 
 
 def _abs(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return args[0].type.as_optional(False) if _need(
-        checker, args[0], ("integer", "decimal", "money", "rate"), "the argument") else None
+    return (
+        args[0].type.as_optional(False)
+        if _need(checker, args[0], ("integer", "decimal", "money", "rate"), "the argument")
+        else None
+    )
 
 
 def _floor(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
@@ -474,38 +524,83 @@ def _size(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | No
 FUNCTIONS: dict[str, FunctionSpec] = {
     "min": FunctionSpec("min(a, b, ...)", (2, -1), _extreme, summary="smallest value"),
     "max": FunctionSpec("max(a, b, ...)", (2, -1), _extreme, summary="largest value"),
-    "clamp": FunctionSpec("clamp(x, low, high)", (3, 3), _clamp,
-                          summary="x limited to [low, high]"),
+    "clamp": FunctionSpec(
+        "clamp(x, low, high)", (3, 3), _clamp, summary="x limited to [low, high]"
+    ),
     "abs": FunctionSpec("abs(x)", (1, 1), _abs, summary="absolute value"),
-    "round_fen": FunctionSpec("round_fen(amount, 'half_up')", (2, 2), _round,
-                              summary="round money to 0.01 yuan with an explicit mode"),
-    "given": FunctionSpec("given(name)", (1, 1), _given, optional_propagates=False,
-                          summary="true when the fact or value is known"),
-    "all_known": FunctionSpec("all_known(check, ...)", (1, -1), _all_known,
-                              optional_propagates=False,
-                              summary="true when every known check holds; unknown if none is"),
-    "coalesce": FunctionSpec("coalesce(a, b, ...)", (2, -1), _coalesce,
-                             optional_propagates=False, summary="first known value"),
+    "round_fen": FunctionSpec(
+        "round_fen(amount, 'half_up')",
+        (2, 2),
+        _round,
+        summary="round money to 0.01 yuan with an explicit mode",
+    ),
+    "given": FunctionSpec(
+        "given(name)",
+        (1, 1),
+        _given,
+        optional_propagates=False,
+        summary="true when the fact or value is known",
+    ),
+    "all_known": FunctionSpec(
+        "all_known(check, ...)",
+        (1, -1),
+        _all_known,
+        optional_propagates=False,
+        summary="true when every known check holds; unknown if none is",
+    ),
+    "coalesce": FunctionSpec(
+        "coalesce(a, b, ...)",
+        (2, -1),
+        _coalesce,
+        optional_propagates=False,
+        summary="first known value",
+    ),
     "date": FunctionSpec("date('YYYY-MM-DD')", (1, 1), _date_literal, summary="a fixed date"),
-    "add_days": FunctionSpec("add_days(date, n)", (2, 2), _shift,
-                             summary="calendar days later, no adjustment"),
-    "add_months": FunctionSpec("add_months(date, n)", (2, 2), _shift,
-                               summary="corresponding day n months later (month-end rule)"),
-    "add_years": FunctionSpec("add_years(date, n)", (2, 2), _shift,
-                              summary="corresponding day n years later (month-end rule)"),
-    "period_end": FunctionSpec("period_end(start, n, 'days'|'months'|'years')", (3, 3), _period,
-                               summary="last day of a statutory period (X日/X个月/X年)"),
-    "add_working_days": FunctionSpec("add_working_days(start, n)", (2, 2), _shift,
-                                     summary="n-th working day after start (X个工作日)"),
-    "count_working_days": FunctionSpec("count_working_days(start, end)", (2, 2), _between,
-                                       summary="working days after start up to end"),
-    "days_between": FunctionSpec("days_between(start, end)", (2, 2), _between,
-                                 summary="calendar days from start to end"),
-    "months_between": FunctionSpec("months_between(start, end)", (2, 2), _between,
-                                   summary="calendar months from start's month to end's month "
-                                   "(days ignored)"),
-    "floor": FunctionSpec("floor(x)", (1, 1), _floor,
-                          summary="largest integer not above a plain number"),
+    "add_days": FunctionSpec(
+        "add_days(date, n)", (2, 2), _shift, summary="calendar days later, no adjustment"
+    ),
+    "add_months": FunctionSpec(
+        "add_months(date, n)",
+        (2, 2),
+        _shift,
+        summary="corresponding day n months later (month-end rule)",
+    ),
+    "add_years": FunctionSpec(
+        "add_years(date, n)",
+        (2, 2),
+        _shift,
+        summary="corresponding day n years later (month-end rule)",
+    ),
+    "period_end": FunctionSpec(
+        "period_end(start, n, 'days'|'months'|'years')",
+        (3, 3),
+        _period,
+        summary="last day of a statutory period (X日/X个月/X年)",
+    ),
+    "add_working_days": FunctionSpec(
+        "add_working_days(start, n)",
+        (2, 2),
+        _shift,
+        summary="n-th working day after start (X个工作日)",
+    ),
+    "count_working_days": FunctionSpec(
+        "count_working_days(start, end)",
+        (2, 2),
+        _between,
+        summary="working days after start up to end",
+    ),
+    "days_between": FunctionSpec(
+        "days_between(start, end)", (2, 2), _between, summary="calendar days from start to end"
+    ),
+    "months_between": FunctionSpec(
+        "months_between(start, end)",
+        (2, 2),
+        _between,
+        summary="calendar months from start's month to end's month (days ignored)",
+    ),
+    "floor": FunctionSpec(
+        "floor(x)", (1, 1), _floor, summary="largest integer not above a plain number"
+    ),
     "year": FunctionSpec("year(date)", (1, 1), _date_part, summary="the year"),
     "month": FunctionSpec("month(date)", (1, 1), _date_part, summary="the month, 1-12"),
     "day": FunctionSpec("day(date)", (1, 1), _date_part, summary="the day of the month"),
@@ -513,9 +608,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 }
 
 
-def check(tree: Expr, scope: Scope,
-          allowed_numbers: frozenset[Decimal] = frozenset({Decimal(0), Decimal(1)}),
-          ) -> tuple[Checked, list[ExpressionIssue]]:
+def check(
+    tree: Expr,
+    scope: Scope,
+    allowed_numbers: frozenset[Decimal] = frozenset({Decimal(0), Decimal(1)}),
+) -> tuple[Checked, list[ExpressionIssue]]:
     """Type-check ``tree`` against ``scope``; all problems are returned, none raised."""
     checker = _Checker(scope, allowed_numbers)
     return checker.visit(tree), checker.issues

@@ -39,13 +39,27 @@ __all__ = ["Compiled", "compile_expression"]
 
 Compiled = Callable[[list[Any]], Any]
 _FEN = Decimal("0.01")
-_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "half_down": ROUND_HALF_DOWN,
-          "up": ROUND_UP, "down": ROUND_DOWN, "ceiling": ROUND_CEILING, "floor": ROUND_FLOOR}
+_MODES = {
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+    "half_down": ROUND_HALF_DOWN,
+    "up": ROUND_UP,
+    "down": ROUND_DOWN,
+    "ceiling": ROUND_CEILING,
+    "floor": ROUND_FLOOR,
+}
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge,
-    "in": lambda x, items: x in items, "not in": lambda x, items: x not in items,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": lambda x, items: x in items,
+    "not in": lambda x, items: x not in items,
 }
 
 
@@ -65,14 +79,23 @@ def _round_fen(mode: str) -> Callable[[Any], Decimal]:
 
 
 _PLAIN_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "min": min, "max": max, "clamp": _clamp, "abs": abs, "/": _divide,
-    "add_days": legal_time.add_days, "add_months": legal_time.add_months,
+    "min": min,
+    "max": max,
+    "clamp": _clamp,
+    "abs": abs,
+    "/": _divide,
+    "add_days": legal_time.add_days,
+    "add_months": legal_time.add_months,
     "add_years": legal_time.add_years,
     "days_between": lambda a, b: (b - a).days,
     "months_between": lambda a, b: (b.year - a.year) * 12 + (b.month - a.month),
     "floor": math.floor,
-    "year": lambda d: d.year, "month": lambda d: d.month, "day": lambda d: d.day,
-    "size": len, "not": operator.not_, "-": operator.neg,
+    "year": lambda d: d.year,
+    "month": lambda d: d.month,
+    "day": lambda d: d.day,
+    "size": len,
+    "not": operator.not_,
+    "-": operator.neg,
 }
 _LEGAL_TIME: dict[str, Callable[..., Any]] = {
     "period_end": legal_time.period_end,
@@ -119,6 +142,7 @@ def _apply(fn: Callable[..., Any], parts: list[_Code]) -> _Code:
             def unary_slot(v: list[Any]) -> Any:
                 x = v[s]
                 return MISSING if x is MISSING else fn(x)
+
             return _Code(unary_slot, True)
         g = a.fn
         if not optional:
@@ -127,6 +151,7 @@ def _apply(fn: Callable[..., Any], parts: list[_Code]) -> _Code:
         def unary(v: list[Any]) -> Any:
             x = g(v)
             return MISSING if x is MISSING else fn(x)
+
         return _Code(unary, True)
     if len(parts) == 2:
         return _Code(_binary(fn, parts[0], parts[1]), optional)
@@ -142,6 +167,7 @@ def _apply(fn: Callable[..., Any], parts: list[_Code]) -> _Code:
             if value is MISSING:
                 return MISSING
         return fn(*values)
+
     return _Code(general, True)
 
 
@@ -156,6 +182,7 @@ def _first_of_three(fn: Callable[..., Any], parts: list[_Code]) -> Compiled:
         def slot_first(v: list[Any]) -> Any:
             x = v[s]
             return MISSING if x is MISSING else fn(x, c1, c2)
+
         return slot_first
     g = a.fn
     if not a.optional:
@@ -164,6 +191,7 @@ def _first_of_three(fn: Callable[..., Any], parts: list[_Code]) -> Compiled:
     def code_first(v: list[Any]) -> Any:
         x = g(v)
         return MISSING if x is MISSING else fn(x, c1, c2)
+
     return code_first
 
 
@@ -176,6 +204,7 @@ def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
         def slot_const(v: list[Any]) -> Any:
             x = v[s]
             return MISSING if x is MISSING else fn(x, c)
+
         return slot_const
     if b.constant:
         g, c = a.fn, b.value
@@ -185,6 +214,7 @@ def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
         def code_const(v: list[Any]) -> Any:
             x = g(v)
             return MISSING if x is MISSING else fn(x, c)
+
         return code_const
     if a.constant:
         c, h = a.value, b.fn
@@ -194,6 +224,7 @@ def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
         def const_code(v: list[Any]) -> Any:
             y = h(v)
             return MISSING if y is MISSING else fn(c, y)
+
         return const_code
     if a.slot is not None and b.slot is not None:
         s, t = a.slot, b.slot
@@ -203,6 +234,7 @@ def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
         def slot_slot(v: list[Any]) -> Any:
             x, y = v[s], v[t]
             return MISSING if x is MISSING or y is MISSING else fn(x, y)
+
         return slot_slot
     g, h = a.fn, b.fn
     if not (a.optional or b.optional):
@@ -214,6 +246,7 @@ def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
             return MISSING
         y = h(v)
         return MISSING if y is MISSING else fn(x, y)
+
     return code_code
 
 
@@ -292,6 +325,7 @@ class _Compiler:
             if y is stop:
                 return stop
             return MISSING if x is MISSING or y is MISSING else (not stop)
+
         return _Code(kleene, True)
 
     @staticmethod
@@ -308,6 +342,7 @@ class _Compiler:
             if flag is MISSING:
                 return MISSING
             return t(v) if flag else o(v)
+
         return _Code(choose, True)
 
     def call(self, name: str, checked: Checked, parts: list[_Code]) -> _Code:
@@ -321,11 +356,13 @@ class _Compiler:
                     if x is MISSING:
                         return y
                     return x if y is MISSING else (x and y)
+
                 return _Code(both_known, True)
 
             def all_known(v: list[Any]) -> Any:
                 known = [x for x in (g(v) for g in fns) if x is not MISSING]
                 return all(known) if known else MISSING
+
             return _Code(all_known, True)
         if name == "coalesce":
             fns = [part.fn for part in parts]
@@ -336,6 +373,7 @@ class _Compiler:
                     if value is not MISSING:
                         return value
                 return MISSING
+
             return _Code(coalesce, parts[-1].optional)
         if name == "round_fen":
             return _apply(_round_fen(checked.args[1].constant), parts[:1])
@@ -363,12 +401,16 @@ class _Compiler:
             if any(value is MISSING for value in values):
                 return MISSING
             return run(v, *values)
+
         return _Code(guarded, True)
 
 
-def compile_expression(checked: Checked, traced: bool = False,
-                       constants: Mapping[int, Any] | None = None,
-                       frame_slot: int = -1) -> Compiled:
+def compile_expression(
+    checked: Checked,
+    traced: bool = False,
+    constants: Mapping[int, Any] | None = None,
+    frame_slot: int = -1,
+) -> Compiled:
     """A closure computing ``checked`` on a slot list.
 
     ``traced`` makes date functions report every computation (not only the estimated ones);

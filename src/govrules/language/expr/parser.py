@@ -35,13 +35,16 @@ from govrules.language.expr.ast import (
 __all__ = ["ExpressionSyntaxError", "parse_expression"]
 
 KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "in", "true", "false"})
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<string>'[^'\n]*'|"[^"\n]*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>==|!=|<=|>=|[-+*/<>(),\[\]])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _COMPARE = frozenset({"==", "!=", "<", "<=", ">", ">="})
 MAX_LENGTH = 4000
 MAX_DEPTH = 60
@@ -164,7 +167,8 @@ class _Parser:
         follow_kind, follow, follow_offset = self.peek()
         if (follow_kind == "op" and follow in _COMPARE) or follow == "in":
             raise ExpressionSyntaxError(
-                "comparisons do not chain; write 'a <= b and b <= c'", follow_offset)
+                "comparisons do not chain; write 'a <= b and b <= c'", follow_offset
+            )
         return Binary(offset, op, left, right)
 
     def sum(self) -> Expr:

@@ -11,8 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Type", "BOOL", "DATE", "DECIMAL", "INTEGER", "MONEY", "RATE", "TEXT", "NUMERIC",
-           "PLAIN", "enum_type", "list_type", "scalar"]
+__all__ = [
+    "Type",
+    "BOOL",
+    "DATE",
+    "DECIMAL",
+    "INTEGER",
+    "MONEY",
+    "RATE",
+    "TEXT",
+    "NUMERIC",
+    "PLAIN",
+    "enum_type",
+    "list_type",
+    "scalar",
+]
 
 NUMERIC = frozenset({"integer", "decimal", "money", "rate"})
 PLAIN = frozenset({"integer", "decimal"})
@@ -64,8 +77,12 @@ def list_type(item: Type) -> Type:
     return Type("list", item=item.as_optional(False))
 
 
-def scalar(kind: str, values: tuple[str, ...] | None = None,
-           item: str | None = None, item_values: tuple[str, ...] | None = None) -> Type:
+def scalar(
+    kind: str,
+    values: tuple[str, ...] | None = None,
+    item: str | None = None,
+    item_values: tuple[str, ...] | None = None,
+) -> Type:
     """The type named in a policy file (``type``, ``values``, ``items``)."""
     if kind == "enum":
         return enum_type(values or ())
