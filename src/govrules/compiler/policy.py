@@ -1,6 +1,6 @@
 """The compiled, immutable form of a policy: what the engine evaluates.
 
-Produced by ``compile.compile_policy``; nothing here reads files or parses text.
+Produced by ``compiler.pipeline.compile_policy``; nothing here reads files or parses text.
 """
 
 from __future__ import annotations

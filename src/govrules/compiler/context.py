@@ -1,0 +1,157 @@
+"""What every compile stage shares: the policy being compiled, its scope and its problems.
+
+A stage reads the ``Compilation`` and adds to it; none stops at the first problem, so that an
+author sees every problem of a file in one run.
+
+    work = Compilation(model, "policies/x.yaml", sources)
+    work.citations(["wage#art4.item1"], rule)    # resolved, or reported as a problem
+    work.expression("contract_price * rate_min", span)    # checked, or reported
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from govrules.citations import Citation
+from govrules.compiler.policy import Interpretation, Notice
+from govrules.errors import Diagnostic, PolicyLoadError, suggest
+from govrules.language.expr import Checked, ExpressionSyntaxError, Symbol, check, parse_expression
+from govrules.language.files import PolicyModel, RuleModel, _Node
+from govrules.language.sources import SourceDocument, SourceLibrary
+from govrules.spans import SourceSpan
+
+__all__ = ["Compilation", "InputsOnly", "RuleDraft", "SymbolScope"]
+
+
+class SymbolScope:
+    """The names an expression may use, by name."""
+
+    def __init__(self) -> None:
+        self.symbols: dict[str, Symbol] = {}
+
+    def add(self, symbol: Symbol) -> None:
+        self.symbols[symbol.name] = symbol
+
+    def lookup(self, name: str) -> Symbol | None:
+        return self.symbols.get(name)
+
+    def names(self) -> Iterable[str]:
+        return self.symbols.keys()
+
+
+class InputsOnly(SymbolScope):
+    """The scope of ``required_when``: inputs and ``as_of`` only."""
+
+    def __init__(self, full: SymbolScope) -> None:
+        super().__init__()
+        self.symbols = {n: s for n, s in full.symbols.items() if s.origin in ("input", "context")}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDraft:
+    """A rule whose names and types are checked, before it is ordered and frozen."""
+
+    model: RuleModel
+    citations: tuple[Citation, ...]
+    condition: Checked | None
+    sets: tuple[tuple[Symbol, Checked], ...]
+    notice: Notice | None
+    interpretations: tuple[Interpretation, ...]
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def reads(self) -> set[Symbol]:
+        """Every symbol the rule's condition and values read."""
+        found: set[Symbol] = set()
+        if self.condition is not None:
+            found |= self.condition.names()
+        for _, checked in self.sets:
+            found |= checked.names()
+        return found
+
+
+class Compilation:
+    """The state of one policy's compilation, and the checks every stage uses."""
+
+    def __init__(self, model: PolicyModel, path: str, sources: SourceLibrary) -> None:
+        self.model, self.path, self.sources = model, path, sources
+        self.problems: list[Diagnostic] = []
+        self.scope = SymbolScope()
+        self.cited_documents: set[str] = set()
+        self.broken_documents: set[str] = set()
+        self.frame_slot = -1
+
+    def where(self, node: _Node, field: str | None = None) -> SourceSpan:
+        return node.span_of(field) or SourceSpan(self.path, 1, 1)
+
+    def problem(self, code: str, message: str, span: SourceSpan, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(code, message, span, hint))
+
+    def document(self, document_id: str) -> SourceDocument | None:
+        """The source document, or ``None``; a broken source file is reported only once."""
+        try:
+            return self.sources.get(document_id)
+        except PolicyLoadError as error:
+            if document_id not in self.broken_documents:
+                self.broken_documents.add(document_id)
+                self.problems.extend(error.diagnostics)
+            return None
+
+    def citations(
+        self, refs: Iterable[str] | None, node: _Node, field: str = "cite"
+    ) -> tuple[Citation, ...]:
+        """Resolve ``alias#clause`` references; report each that reaches nothing."""
+        found: list[Citation] = []
+        for ref in refs or ():
+            span = self.where(node, field)
+            alias, sep, clause = ref.partition("#")
+            if not sep or not clause:
+                self.problem(
+                    "bad-citation",
+                    f"'{ref}' is not of the form source#clause",
+                    span,
+                    "for example wage#art4.item1",
+                )
+                continue
+            document_id = self.model.sources.get(alias)
+            if document_id is None:
+                self.problem(
+                    "unknown-source",
+                    f"'{alias}' is not one of this policy's sources",
+                    span,
+                    suggest(alias, self.model.sources),
+                )
+                continue
+            document = self.document(document_id)
+            if document is None:
+                continue  # reported once, for the 'sources' entry
+            citation = document.citation(clause)
+            if citation is None:
+                self.problem(
+                    "unknown-clause",
+                    f"'{document_id}' has no clause '{clause}'",
+                    span,
+                    suggest(clause, document.model.clauses),
+                )
+                continue
+            self.cited_documents.add(document_id)
+            found.append(citation)
+        return tuple(found)
+
+    def expression(
+        self, text: str | bool, span: SourceSpan, scope: SymbolScope | None = None
+    ) -> Checked | None:
+        """``text`` parsed and type-checked in ``scope``; ``None`` after reporting problems."""
+        source = ("true" if text else "false") if isinstance(text, bool) else text
+        try:
+            tree = parse_expression(source)
+        except ExpressionSyntaxError as error:
+            self.problem("syntax", error.message, span.shifted(error.offset))
+            return None
+        checked, issues = check(tree, scope or self.scope)
+        for issue in issues:
+            self.problem(issue.code, issue.message, span.shifted(issue.offset), issue.hint)
+        return None if issues else checked

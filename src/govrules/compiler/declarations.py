@@ -1,0 +1,151 @@
+"""Compile stage 2a, declarations: inputs and parameters, typed and cited.
+
+An input's ``required_when`` is checked against the inputs alone and its bounds against its
+type; a parameter's effective-dated values are checked against its type, ordered, cited, and
+must cover the policy from its first day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from govrules.compiler.context import Compilation, InputsOnly
+from govrules.compiler.policy import CompiledInput, CompiledParameter, ParameterValue
+from govrules.language.expr import Symbol, compile_expression
+
+__all__ = ["compile_inputs", "compile_parameters"]
+
+BOUNDS = ("gt", "ge", "lt", "le")
+
+
+def compile_inputs(work: Compilation, symbols: tuple[Symbol, ...]) -> tuple[CompiledInput, ...]:
+    compiled = []
+    inputs_scope = InputsOnly(work.scope)
+    for symbol in symbols:
+        spec = work.model.inputs[symbol.name]
+        condition = None
+        if spec.required_when is not None:
+            if spec.required:
+                work.problem(
+                    "required-twice",
+                    f"'{symbol.name}' has both 'required' and 'required_when'",
+                    work.where(spec, "required_when"),
+                )
+            checked = work.expression(
+                spec.required_when, work.where(spec, "required_when"), inputs_scope
+            )
+            if checked is not None and checked.type.kind != "bool":
+                work.problem(
+                    "type-mismatch",
+                    f"required_when must be a bool, got {checked.type}",
+                    work.where(spec, "required_when"),
+                )
+            elif checked is not None:
+                condition = compile_expression(checked, frame_slot=work.frame_slot)
+        for bound in BOUNDS:
+            limit = getattr(spec, bound)
+            if limit is None:
+                continue
+            fits = (isinstance(limit, dt.date) and symbol.type.kind == "date") or (
+                isinstance(limit, (int, Decimal)) and symbol.type.numeric
+            )
+            if not fits:
+                work.problem(
+                    "type-mismatch",
+                    f"'{bound}: {limit}' does not fit a {symbol.type.kind} input",
+                    work.where(spec, bound),
+                )
+        compiled.append(
+            CompiledInput(
+                symbol.name,
+                symbol.slot,
+                symbol.type,
+                spec.required,
+                condition,
+                spec.required_when if isinstance(spec.required_when, str) else None,
+                work.citations(spec.cite, spec),
+                spec.title.zh if spec.title else None,
+                spec.title.en if spec.title else spec.description,
+                spec.span_of(),
+            )
+        )
+    return tuple(compiled)
+
+
+def compile_parameters(
+    work: Compilation, symbols: tuple[Symbol, ...]
+) -> tuple[CompiledParameter, ...]:
+    compiled = []
+    for symbol in symbols:
+        spec = work.model.parameters[symbol.name]
+        values: list[ParameterValue] = []
+        previous: dt.date | None = None
+        for entry in spec.values:
+            refs = entry.cite or spec.cite
+            if not refs:
+                work.problem(
+                    "uncited-number",
+                    f"parameter '{symbol.name}' value from {entry.from_} has no citation",
+                    work.where(entry),
+                    "add 'cite: source#clause' to the value or the parameter",
+                )
+            citations = (
+                work.citations(entry.cite, entry) if entry.cite else work.citations(spec.cite, spec)
+            )
+            value = _parameter_value(work, symbol, entry)
+            if previous is not None and entry.from_ <= previous:
+                work.problem(
+                    "parameter-order",
+                    f"values of '{symbol.name}' must be in increasing 'from' order",
+                    work.where(entry, "from_"),
+                )
+            previous = entry.from_
+            values.append(
+                ParameterValue(entry.from_, value, citations, entry.unverified, entry.note)
+            )
+        if values and values[0].effective_from > work.model.effective.from_:
+            work.problem(
+                "parameter-gap",
+                f"'{symbol.name}' has no value from the policy's "
+                f"start {work.model.effective.from_}",
+                work.where(spec.values[0]),
+            )
+        compiled.append(
+            CompiledParameter(
+                symbol.name,
+                symbol.slot,
+                symbol.type,
+                tuple(values),
+                tuple(v.effective_from for v in values),
+            )
+        )
+    return tuple(compiled)
+
+
+def _parameter_value(work: Compilation, symbol: Symbol, entry: Any) -> Any:
+    """The value as the type declares it (a Decimal for every decimal kind), or reported."""
+    value, kind = entry.value, symbol.type.kind
+    ok = (
+        (kind == "bool" and isinstance(value, bool))
+        or (kind == "integer" and isinstance(value, int) and not isinstance(value, bool))
+        or (
+            kind in ("decimal", "money", "rate")
+            and isinstance(value, (int, Decimal))
+            and not isinstance(value, bool)
+        )
+        or (kind == "date" and isinstance(value, dt.date))
+        or (kind == "text" and isinstance(value, str))
+        or (kind == "enum" and isinstance(value, str) and value in (symbol.type.values or ()))
+    )
+    if not ok:
+        work.problem(
+            "type-mismatch",
+            f"parameter '{symbol.name}' is {symbol.type} but the value {value!r} is not",
+            work.where(entry, "value"),
+        )
+        return value
+    if kind in ("decimal", "money", "rate"):
+        return Decimal(value)
+    return value

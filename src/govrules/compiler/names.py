@@ -1,0 +1,174 @@
+"""Compile stage 1, names: the sources a policy cites, and every name it declares.
+
+Inputs, parameters and outputs become symbols with a type and a slot in the evaluation's slot
+list (inputs first, then parameters, then outputs, then ``outcome``, ``as_of`` and the frame
+date functions report to). Outcomes, interpretations and ``report_missing`` lists are checked
+here too, since they only name things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from govrules.compiler.context import Compilation
+from govrules.compiler.policy import Interpretation
+from govrules.errors import suggest
+from govrules.language.expr import Symbol, Type
+from govrules.language.expr.types import DATE, scalar
+from govrules.language.files import _Node
+
+__all__ = [
+    "ENGINE_OUTCOMES",
+    "Declarations",
+    "check_outcomes",
+    "check_report_missing",
+    "declare",
+    "interpretations",
+    "resolve_sources",
+]
+
+ENGINE_OUTCOMES = ("incomplete", "conflict")
+RESERVED_NAMES = ("as_of", "outcome")
+
+
+@dataclass(frozen=True, slots=True)
+class Declarations:
+    """The declared symbols in slot order, and the slots that follow them."""
+
+    inputs: tuple[Symbol, ...]
+    parameters: tuple[Symbol, ...]
+    outputs: tuple[Symbol, ...]
+
+    @property
+    def outcome_slot(self) -> int:
+        return len(self.inputs) + len(self.parameters) + len(self.outputs)
+
+    @property
+    def as_of_slot(self) -> int:
+        return self.outcome_slot + 1
+
+    @property
+    def frame_slot(self) -> int:
+        return self.as_of_slot + 1
+
+
+def resolve_sources(work: Compilation) -> None:
+    """Every entry of ``sources`` names a source document that exists."""
+    for alias, document_id in work.model.sources.items():
+        if work.document(document_id) is None and document_id not in work.broken_documents:
+            span = work.model.entry_span("sources", alias) or work.where(work.model)
+            work.problem(
+                "unknown-source",
+                f"no source document '{document_id}' "
+                f"(looked for {document_id}.yaml in the sources folders)",
+                span,
+                suggest(document_id, work.sources.ids()),
+            )
+
+
+def declare(work: Compilation) -> Declarations:
+    """A typed symbol for each input, parameter and output, added to the policy's scope."""
+    model = work.model
+    slot = 0
+    found: dict[str, list[Symbol]] = {"input": [], "parameter": [], "value": []}
+    taken: dict[str, str] = {}
+    for kind, table in (
+        ("input", model.inputs),
+        ("parameter", model.parameters),
+        ("value", model.outputs),
+    ):
+        for name, spec in table.items():
+            if name in taken:
+                work.problem(
+                    "duplicate-name",
+                    f"'{name}' is both {taken[name]} and {kind}",
+                    work.where(spec),
+                )
+                continue
+            if name in RESERVED_NAMES:
+                work.problem("reserved-name", f"'{name}' is reserved", work.where(spec))
+                continue
+            taken[name] = f"an {kind}" if kind == "input" else f"a {kind}"
+            declared = _declared_type(work, spec, name)
+            optional = kind == "value" or (
+                kind == "input"
+                and not (
+                    getattr(spec, "required", False)
+                    and getattr(spec, "required_when", None) is None
+                )
+            )
+            symbol = Symbol(name, declared.as_optional(optional), slot, kind)
+            slot += 1
+            work.scope.add(symbol)
+            found[kind].append(symbol)
+    declarations = Declarations(
+        tuple(found["input"]), tuple(found["parameter"]), tuple(found["value"])
+    )
+    work.frame_slot = declarations.frame_slot
+    work.scope.add(Symbol("as_of", DATE, declarations.as_of_slot, "context"))
+    return declarations
+
+
+def _declared_type(work: Compilation, spec: Any, name: str) -> Type:
+    values = (
+        tuple(spec.values)
+        if getattr(spec, "values", None) and not isinstance(spec.values[0], _Node)
+        else None
+    )
+    if spec.type == "enum" and not values:
+        work.problem("enum-values", f"'{name}' is an enum without 'values'", work.where(spec))
+    if spec.type == "list" and getattr(spec, "items", None) is None:
+        work.problem("list-items", f"'{name}' is a list without 'items'", work.where(spec))
+    return scalar(
+        spec.type,
+        values if spec.type == "enum" else None,
+        getattr(spec, "items", None),
+        values if spec.type == "list" else None,
+    )
+
+
+def check_outcomes(work: Compilation) -> None:
+    """The default outcome is one of the outcomes; none is one the engine gives itself."""
+    outcome = work.model.outcome
+    if outcome.default not in outcome.values:
+        work.problem(
+            "unknown-outcome",
+            f"default outcome '{outcome.default}' is not in 'values'",
+            work.where(outcome, "default"),
+        )
+    for reserved in ENGINE_OUTCOMES:
+        if reserved in outcome.values:
+            work.problem(
+                "reserved-outcome",
+                f"'{reserved}' is given by the engine itself",
+                work.where(outcome, "values"),
+            )
+
+
+def interpretations(work: Compilation) -> dict[str, Interpretation]:
+    """The policy's written readings of ambiguous texts, by id, with their citations."""
+    found: dict[str, Interpretation] = {}
+    for note in work.model.interpretations:
+        if note.id in found:
+            work.problem(
+                "duplicate-interpretation",
+                f"interpretation '{note.id}' is defined twice",
+                work.where(note, "id"),
+            )
+        found[note.id] = Interpretation(note.id, note.en, note.zh, work.citations(note.cite, note))
+    return found
+
+
+def check_report_missing(work: Compilation) -> None:
+    """Each fact an output's ``report_missing`` names is an input."""
+    model = work.model
+    for name, spec in model.outputs.items():
+        for fact in spec.report_missing if isinstance(spec.report_missing, tuple) else ():
+            if fact not in model.inputs:
+                work.problem(
+                    "unknown-name",
+                    f"'{fact}' in report_missing of '{name}' is not an input",
+                    work.where(spec, "report_missing"),
+                    suggest(fact, model.inputs),
+                )

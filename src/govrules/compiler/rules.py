@@ -1,0 +1,137 @@
+"""Compile stage 2b, rules: each rule's condition and values type-checked into a draft.
+
+A rule cites its clauses, has a bool ``when``, sets only declared outputs with values of their
+type (one item of a collected list), gives a declared outcome, and names interpretations and
+defeated rules that exist.
+"""
+
+from __future__ import annotations
+
+from govrules.compiler.context import Compilation, RuleDraft
+from govrules.compiler.policy import Interpretation, Notice
+from govrules.errors import suggest
+from govrules.language.expr import Checked, Symbol, Type
+from govrules.language.expr.types import PLAIN
+from govrules.language.files import RuleModel
+
+__all__ = ["compile_rules", "fits"]
+
+
+def compile_rules(work: Compilation, interpretations: dict[str, Interpretation]) -> list[RuleDraft]:
+    drafts = []
+    seen: dict[str, RuleModel] = {}
+    for rule in work.model.rules:
+        if rule.id in seen:
+            work.problem(
+                "duplicate-rule", f"rule id '{rule.id}' is used twice", work.where(rule, "id")
+            )
+            continue
+        seen[rule.id] = rule
+        citations = work.citations(rule.cite, rule)
+        condition = work.expression(rule.when, work.where(rule, "when"))
+        if condition is not None and condition.type.kind != "bool":
+            work.problem(
+                "type-mismatch",
+                f"'when' must be a bool, got {condition.type}",
+                work.where(rule, "when"),
+            )
+            condition = None
+        sets = _values_set(work, rule)
+        _check_outcome(work, rule)
+        notes = []
+        for note_id in rule.interpretation:
+            if note_id not in interpretations:
+                work.problem(
+                    "unknown-interpretation",
+                    f"no interpretation '{note_id}'",
+                    work.where(rule, "interpretation"),
+                    suggest(note_id, interpretations),
+                )
+            else:
+                notes.append(interpretations[note_id])
+        notice = None
+        if rule.notice is not None:
+            notice = Notice(
+                rule.notice.code,
+                rule.notice.level,
+                rule.notice.en,
+                rule.notice.zh,
+                citations,
+                rule.id,
+            )
+        drafts.append(RuleDraft(rule, citations, condition, sets, notice, tuple(notes)))
+    known = set(seen)
+    for rule in work.model.rules:
+        for defeated in rule.defeats:
+            if defeated not in known:
+                work.problem(
+                    "unknown-rule",
+                    f"rule '{rule.id}' defeats '{defeated}', which does not exist",
+                    work.where(rule, "defeats"),
+                    suggest(defeated, known),
+                )
+    return drafts
+
+
+def _values_set(work: Compilation, rule: RuleModel) -> tuple[tuple[Symbol, Checked], ...]:
+    """The outputs the rule sets, each with its checked value; misfits are reported."""
+    sets: list[tuple[Symbol, Checked]] = []
+    for name, text in rule.set.items():
+        target = work.scope.lookup(name)
+        span = rule.entry_span("set", name) or work.where(rule)
+        if target is None or target.origin != "value":
+            what = "an input or parameter" if target else "not a declared output"
+            work.problem(
+                "bad-target",
+                f"rule '{rule.id}' sets '{name}', which is {what}",
+                span,
+                suggest(name, work.model.outputs),
+            )
+            continue
+        checked = work.expression(text, span)
+        if checked is None:
+            continue
+        expected = target.type
+        if work.model.outputs[name].collect and target.type.item is not None:
+            expected = target.type.item  # a rule adds one item to a collected list
+        if not fits(expected, checked):
+            work.problem(
+                "type-mismatch",
+                f"'{name}' takes {expected.as_optional(False)}"
+                f" but the rule gives {checked.type.as_optional(False)}",
+                span,
+            )
+            continue
+        sets.append((target, checked))
+    return tuple(sets)
+
+
+def _check_outcome(work: Compilation, rule: RuleModel) -> None:
+    outcomes = set(work.model.outcome.values)
+    if rule.outcome is not None and rule.outcome not in outcomes:
+        work.problem(
+            "unknown-outcome",
+            f"'{rule.outcome}' is not one of the outcomes {', '.join(sorted(outcomes))}",
+            work.where(rule, "outcome"),
+            suggest(rule.outcome, outcomes),
+        )
+    if not rule.set and rule.outcome is None and rule.notice is None:
+        work.problem(
+            "empty-rule",
+            f"rule '{rule.id}' sets nothing, gives no outcome and no notice",
+            work.where(rule),
+        )
+
+
+def fits(target: Type, checked: Checked) -> bool:
+    """Whether a value of ``checked``'s type may be stored in an output of type ``target``."""
+    actual = checked.type
+    if target.kind == actual.kind:
+        if target.kind == "enum":
+            return set(actual.values or ()) <= set(target.values or ())
+        return target.as_optional(False) == actual.as_optional(False) or target.kind != "list"
+    if target.numeric and actual.kind in PLAIN and (checked.literal or target.kind == "decimal"):
+        return True
+    if target.kind == "enum" and actual.kind == "text" and checked.is_constant:
+        return checked.constant in (target.values or ())
+    return False
