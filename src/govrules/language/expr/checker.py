@@ -1,7 +1,8 @@
 """Static checking of expressions: names resolve, types fit, units agree -- at load time.
 
 ``check`` turns a syntax tree into a ``Checked`` tree in which every node has a type, constant
-sub-expressions are folded, and every problem is reported with its offset, all at once.
+sub-expressions are folded, and every problem is reported with its offset, all at once. A call
+is checked against its function's signature in ``functions``, the allow-list.
 
     checked, issues = check(parse_expression("contract_price * rate_min"), scope)
     checked.type   # Type('money')
@@ -10,7 +11,7 @@ sub-expressions are folded, and every problem is reported with its offset, all a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -26,6 +27,8 @@ from govrules.language.expr.ast import (
     Name,
     Unary,
 )
+from govrules.language.expr.functions import FUNCTIONS, ROUNDING_MODES
+from govrules.language.expr.functions.spec import Argument
 from govrules.language.expr.types import (
     BOOL,
     DATE,
@@ -50,8 +53,6 @@ __all__ = [
 ]
 
 ERROR = Type("error")
-ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
-PERIOD_UNITS = ("days", "months", "years")
 _NO_CONSTANT: Any = object()
 
 
@@ -327,7 +328,7 @@ class _Checker:
         optional = condition.type.optional or then.type.optional or otherwise.type.optional
         return Checked(node, joined.as_optional(optional), (condition, then, otherwise))
 
-    def unify(self, node: Expr, items: tuple[Checked, ...]) -> Type | None:
+    def unify(self, node: Expr, items: tuple[Argument, ...]) -> Type | None:
         """The common type of several branches or arguments (bare 0/1 adopt a unit)."""
         unit_kinds = {item.type.kind for item in items if not item.literal}
         first = next((item.type for item in items if not item.literal), items[0].type)
@@ -376,236 +377,16 @@ class _Checker:
         args = tuple(self.visit(arg) for arg in node.args)
         if any(arg.type is ERROR for arg in args):
             return Checked(node, ERROR)
-        low, high = spec.arity
-        if not low <= len(args) <= (high if high >= 0 else len(args)):
-            expected = (
-                f"{low}" if low == high else f"{low} or more" if high < 0 else f"{low} to {high}"
-            )
-            return self.fail(
-                node,
-                "bad-arguments",
-                f"{node.function}() takes {expected} argument(s), got {len(args)}",
-                f"usage: {spec.usage}",
-            )
-        result = spec.check(self, node, args)
+        result = spec.result_type(self, node, args)
         if result is None:
             return Checked(node, ERROR)
-        if spec.optional_propagates:
-            result = result.as_optional(any(arg.type.optional for arg in args))
-        checked = Checked(node, result, args)
-        if node.function == "date":
+        if node.function == "date":  # a fixed date is folded here, so a bad one is a load error
             text = str(args[0].constant)
             try:
-                value = dt.date.fromisoformat(text)
+                return Checked(node, DATE, args, constant=dt.date.fromisoformat(text))
             except ValueError:
                 return self.fail(node, "bad-date", f"'{text}' is not a date written YYYY-MM-DD")
-            return Checked(node, DATE, args, constant=value)
-        return checked
-
-
-# ------------------------------------------------------------------ function signatures
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionSpec:
-    usage: str
-    arity: tuple[int, int]  # (min, max); max -1 = any
-    check: Callable[[_Checker, Call, tuple[Checked, ...]], Type | None]
-    optional_propagates: bool = True
-    summary: str = ""
-
-
-def _need(checker: _Checker, arg: Checked, kinds: tuple[str, ...], what: str) -> bool:
-    if arg.type.kind in kinds:
-        return True
-    checker.fail(arg.node, "type-mismatch", f"{what} must be {' or '.join(kinds)}, got {arg.type}")
-    return False
-
-
-def _text_choice(checker: _Checker, arg: Checked, choices: tuple[str, ...], what: str) -> bool:
-    if arg.type.kind == "text" and arg.is_constant and arg.constant in choices:
-        return True
-    checker.fail(
-        arg.node,
-        "bad-arguments",
-        f"{what} must be one of {', '.join(repr(c) for c in choices)}",
-        suggest(str(arg.constant), choices),
-    )
-    return False
-
-
-def _extreme(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    if all(arg.type.kind == "date" for arg in args):
-        return DATE
-    for arg in args:
-        if not arg.type.numeric:
-            checker.fail(
-                arg.node,
-                "type-mismatch",
-                f"{node.function}() takes numbers or dates, got {arg.type}",
-            )
-            return None
-    return checker.unify(node, args)
-
-
-def _round(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    if not _need(checker, args[0], ("money", "decimal", "integer"), "the amount"):
-        return None
-    if not _text_choice(checker, args[1], ROUNDING_MODES, "the rounding mode"):
-        return None
-    return MONEY
-
-
-def _given(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return BOOL
-
-
-def _all_known(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    for arg in args:
-        if not _need(checker, arg, ("bool",), "each argument"):
-            return None
-    return BOOL.as_optional(True)
-
-
-def _coalesce(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    joined = checker.unify(node, args)
-    return None if joined is None else joined.as_optional(args[-1].type.optional)
-
-
-def _date_literal(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    if args[0].type.kind != "text" or not args[0].is_constant:
-        checker.fail(node, "bad-arguments", "date() takes a literal 'YYYY-MM-DD'")
-        return None
-    return DATE
-
-
-def _shift(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    ok = _need(checker, args[0], ("date",), "the start") and _need(
-        checker, args[1], ("integer",), "the amount"
-    )
-    return DATE if ok else None
-
-
-def _period(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    if _shift(checker, node, args[:2]) is None:
-        return None
-    return DATE if _text_choice(checker, args[2], PERIOD_UNITS, "the unit") else None
-
-
-def _between(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    ok = all(_need(checker, arg, ("date",), "each argument") for arg in args)
-    return INTEGER if ok else None
-
-
-def _date_part(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return INTEGER if _need(checker, args[0], ("date",), "the argument") else None
-
-
-def _clamp(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return _extreme(checker, node, args)
-
-
-def _abs(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return (
-        args[0].type.as_optional(False)
-        if _need(checker, args[0], ("integer", "decimal", "money", "rate"), "the argument")
-        else None
-    )
-
-
-def _floor(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return INTEGER if _need(checker, args[0], ("integer", "decimal"), "the argument") else None
-
-
-def _size(checker: _Checker, node: Call, args: tuple[Checked, ...]) -> Type | None:
-    return INTEGER if _need(checker, args[0], ("list",), "the argument") else None
-
-
-FUNCTIONS: dict[str, FunctionSpec] = {
-    "min": FunctionSpec("min(a, b, ...)", (2, -1), _extreme, summary="smallest value"),
-    "max": FunctionSpec("max(a, b, ...)", (2, -1), _extreme, summary="largest value"),
-    "clamp": FunctionSpec(
-        "clamp(x, low, high)", (3, 3), _clamp, summary="x limited to [low, high]"
-    ),
-    "abs": FunctionSpec("abs(x)", (1, 1), _abs, summary="absolute value"),
-    "round_fen": FunctionSpec(
-        "round_fen(amount, 'half_up')",
-        (2, 2),
-        _round,
-        summary="round money to 0.01 yuan with an explicit mode",
-    ),
-    "given": FunctionSpec(
-        "given(name)",
-        (1, 1),
-        _given,
-        optional_propagates=False,
-        summary="true when the fact or value is known",
-    ),
-    "all_known": FunctionSpec(
-        "all_known(check, ...)",
-        (1, -1),
-        _all_known,
-        optional_propagates=False,
-        summary="true when every known check holds; unknown if none is",
-    ),
-    "coalesce": FunctionSpec(
-        "coalesce(a, b, ...)",
-        (2, -1),
-        _coalesce,
-        optional_propagates=False,
-        summary="first known value",
-    ),
-    "date": FunctionSpec("date('YYYY-MM-DD')", (1, 1), _date_literal, summary="a fixed date"),
-    "add_days": FunctionSpec(
-        "add_days(date, n)", (2, 2), _shift, summary="calendar days later, no adjustment"
-    ),
-    "add_months": FunctionSpec(
-        "add_months(date, n)",
-        (2, 2),
-        _shift,
-        summary="corresponding day n months later (month-end rule)",
-    ),
-    "add_years": FunctionSpec(
-        "add_years(date, n)",
-        (2, 2),
-        _shift,
-        summary="corresponding day n years later (month-end rule)",
-    ),
-    "period_end": FunctionSpec(
-        "period_end(start, n, 'days'|'months'|'years')",
-        (3, 3),
-        _period,
-        summary="last day of a statutory period (X日/X个月/X年)",
-    ),
-    "add_working_days": FunctionSpec(
-        "add_working_days(start, n)",
-        (2, 2),
-        _shift,
-        summary="n-th working day after start (X个工作日)",
-    ),
-    "count_working_days": FunctionSpec(
-        "count_working_days(start, end)",
-        (2, 2),
-        _between,
-        summary="working days after start up to end",
-    ),
-    "days_between": FunctionSpec(
-        "days_between(start, end)", (2, 2), _between, summary="calendar days from start to end"
-    ),
-    "months_between": FunctionSpec(
-        "months_between(start, end)",
-        (2, 2),
-        _between,
-        summary="calendar months from start's month to end's month (days ignored)",
-    ),
-    "floor": FunctionSpec(
-        "floor(x)", (1, 1), _floor, summary="largest integer not above a plain number"
-    ),
-    "year": FunctionSpec("year(date)", (1, 1), _date_part, summary="the year"),
-    "month": FunctionSpec("month(date)", (1, 1), _date_part, summary="the month, 1-12"),
-    "day": FunctionSpec("day(date)", (1, 1), _date_part, summary="the day of the month"),
-    "size": FunctionSpec("size(list)", (1, 1), _size, summary="number of items"),
-}
+        return Checked(node, result, args)
 
 
 def check(

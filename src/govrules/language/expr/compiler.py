@@ -14,44 +14,34 @@ becomes one constant.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import (
-    ROUND_CEILING,
-    ROUND_DOWN,
-    ROUND_FLOOR,
-    ROUND_HALF_DOWN,
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
-    Decimal,
-)
+from decimal import Decimal
 from typing import Any
 
-from govrules import calendar as legal_time
 from govrules.language.expr.ast import Binary, Call, Conditional, ListLiteral, Literal, Name, Unary
 from govrules.language.expr.checker import Checked
+from govrules.language.expr.functions import FUNCTIONS
+from govrules.language.expr.functions.knowledge import all_known_closure, coalesce_closure
+from govrules.language.expr.functions.numbers import fen_rounding
+from govrules.language.expr.functions.spec import Compiled
 from govrules.values import MISSING
 
 __all__ = ["Compiled", "compile_expression"]
 
-Compiled = Callable[[list[Any]], Any]
-_FEN = Decimal("0.01")
-_MODES = {
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-    "half_down": ROUND_HALF_DOWN,
-    "up": ROUND_UP,
-    "down": ROUND_DOWN,
-    "ceiling": ROUND_CEILING,
-    "floor": ROUND_FLOOR,
-}
+
+def _divide(a: Any, b: Any) -> Decimal:
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    return Decimal(a) / Decimal(b)
+
+
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
+    "/": _divide,
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -61,47 +51,7 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "in": lambda x, items: x in items,
     "not in": lambda x, items: x not in items,
 }
-
-
-def _divide(a: Any, b: Any) -> Decimal:
-    if b == 0:
-        raise ZeroDivisionError("division by zero")
-    return Decimal(a) / Decimal(b)
-
-
-def _clamp(x: Any, low: Any, high: Any) -> Any:
-    return max(low, min(x, high))
-
-
-def _round_fen(mode: str) -> Callable[[Any], Decimal]:
-    rounding = _MODES[mode]
-    return lambda x: (x if type(x) is Decimal else Decimal(x)).quantize(_FEN, rounding=rounding)
-
-
-_PLAIN_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "min": min,
-    "max": max,
-    "clamp": _clamp,
-    "abs": abs,
-    "/": _divide,
-    "add_days": legal_time.add_days,
-    "add_months": legal_time.add_months,
-    "add_years": legal_time.add_years,
-    "days_between": lambda a, b: (b - a).days,
-    "months_between": lambda a, b: (b.year - a.year) * 12 + (b.month - a.month),
-    "floor": math.floor,
-    "year": lambda d: d.year,
-    "month": lambda d: d.month,
-    "day": lambda d: d.day,
-    "size": len,
-    "not": operator.not_,
-    "-": operator.neg,
-}
-_LEGAL_TIME: dict[str, Callable[..., Any]] = {
-    "period_end": legal_time.period_end,
-    "add_working_days": legal_time.add_working_days,
-    "count_working_days": legal_time.count_working_days,
-}
+_UNARY_OPERATORS: dict[str, Callable[[Any], Any]] = {"not": operator.not_, "-": operator.neg}
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,11 +222,11 @@ class _Compiler:
             return self.given(checked)
         parts = [self.compile(arg) for arg in checked.args]
         if isinstance(node, Unary):
-            return _apply(_PLAIN_FUNCTIONS[node.op], parts)
+            return _apply(_UNARY_OPERATORS[node.op], parts)
         if isinstance(node, Binary):
             if node.op in ("and", "or"):
                 return self.logic(node.op, parts)
-            return _apply(_divide if node.op == "/" else _OPERATORS[node.op], parts)
+            return _apply(_OPERATORS[node.op], parts)
         if isinstance(node, Conditional):
             return self.conditional(parts)
         if isinstance(node, ListLiteral):
@@ -346,43 +296,22 @@ class _Compiler:
         return _Code(choose, True)
 
     def call(self, name: str, checked: Checked, parts: list[_Code]) -> _Code:
+        # The functions that see unknown arguments, or take a constant that selects their
+        # run-time, have their own shapes; the others run their spec's callable.
         if name == "all_known":
-            fns = [part.fn for part in parts]
-            if len(fns) == 2:
-                first, second = fns
-
-                def both_known(v: list[Any]) -> Any:
-                    x, y = first(v), second(v)
-                    if x is MISSING:
-                        return y
-                    return x if y is MISSING else (x and y)
-
-                return _Code(both_known, True)
-
-            def all_known(v: list[Any]) -> Any:
-                known = [x for x in (g(v) for g in fns) if x is not MISSING]
-                return all(known) if known else MISSING
-
-            return _Code(all_known, True)
+            return _Code(all_known_closure([part.fn for part in parts]), True)
         if name == "coalesce":
-            fns = [part.fn for part in parts]
-
-            def coalesce(v: list[Any]) -> Any:
-                for g in fns:
-                    value = g(v)
-                    if value is not MISSING:
-                        return value
-                return MISSING
-
-            return _Code(coalesce, parts[-1].optional)
+            return _Code(coalesce_closure([part.fn for part in parts]), parts[-1].optional)
         if name == "round_fen":
-            return _apply(_round_fen(checked.args[1].constant), parts[:1])
-        if name in _LEGAL_TIME:
-            return self.legal_time(name, parts)
-        return _apply(_PLAIN_FUNCTIONS[name], parts)
+            return _apply(fen_rounding(checked.args[1].constant), parts[:1])
+        spec = FUNCTIONS[name]
+        if spec.on_calendar is not None:
+            return self.legal_time(spec.on_calendar, parts)
+        assert spec.run is not None, f"{name}() has no run-time"
+        return _apply(spec.run, parts)
 
-    def legal_time(self, name: str, parts: list[_Code]) -> _Code:
-        compute = _LEGAL_TIME[name]
+    def legal_time(self, compute: Callable[..., Any], parts: list[_Code]) -> _Code:
+        """A date function on the working-day calendar, reporting to the evaluation's frame."""
         traced, frame_slot = self.traced, self.frame_slot
 
         def run(v: list[Any], *values: Any) -> Any:
