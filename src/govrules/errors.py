@@ -5,6 +5,7 @@ possible, a hint.
     ├── PolicyLoadError                 a policy or source file is wrong (holds Diagnostics)
     ├── UnknownPolicyError              no policy with that id, or none in force on the date
     ├── CaseError                       the facts of a case are malformed (holds Diagnostics)
+    ├── CaseFileError                   a case file cannot be read as an object of facts
     └── EvaluationError                 a rule failed at run time (a bug in a policy or in us)
 
 A ``Diagnostic`` renders as ``file:line:col: code: message (hint)``, the form editors and CI
@@ -21,6 +22,7 @@ from govrules.spans import SourceSpan
 
 __all__ = [
     "CaseError",
+    "CaseFileError",
     "Diagnostic",
     "EvaluationError",
     "GovrulesError",
@@ -77,6 +79,10 @@ class PolicyLoadError(_DiagnosticsError):
 
 class CaseError(_DiagnosticsError):
     """The facts given for a case do not fit the policy's inputs."""
+
+
+class CaseFileError(GovrulesError):
+    """A case file is missing, is not JSON or YAML, or does not hold an object of facts."""
 
 
 class UnknownPolicyError(GovrulesError):

@@ -1,2 +1,2 @@
-"""Deciding one case: the case model, the evaluation of a compiled policy, the trace, and the
-decision it returns."""
+"""Deciding one case: the case file it is read from, the case model, the evaluation of a
+compiled policy, the trace, and the decision it returns."""

@@ -1,0 +1,121 @@
+"""What the sub-commands share: exit codes, the usage error, dates as arguments, the engine
+``--policies`` names, and the case ``POLICY_ID --case FILE [--as-of]`` names.
+
+    add_case_command(commands, "why-not", "why the outcome is not another one", cmd_why_not,
+                     ("text", "json"))
+    decision = decide_case(engine_for(args.policies), args)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO, TypeAlias
+
+from govrules.engine import Engine
+from govrules.errors import Diagnostic
+from govrules.runtime.case_files import read_case_file
+from govrules.runtime.decision import Decision
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Commands",
+    "UsageError",
+    "add_case_command",
+    "date_argument",
+    "decide_case",
+    "engine_for",
+    "envelope_date",
+    "print_diagnostics",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# What ``add_subparsers()`` returns; argparse names its type only privately.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+class UsageError(Exception):
+    """Bad arguments or an unreadable input file: exit 2 with the message on stderr."""
+
+
+def date_argument(text: str) -> dt.date:
+    """A date written ``YYYY-MM-DD``, for ``--as-of`` and an envelope's ``as_of``."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+
+
+def engine_for(folders: list[str] | None) -> Engine:
+    """The engine over the ``--policies`` folders, or over the bundled policies."""
+    if folders:
+        return Engine.from_directory(*folders)
+    return Engine.default()
+
+
+def add_case_command(
+    commands: Commands,
+    name: str,
+    help_text: str,
+    run: Callable[[argparse.Namespace], int],
+    formats: tuple[str, ...],
+) -> argparse.ArgumentParser:
+    """A sub-command that decides one case: POLICY_ID --case FILE [--as-of] [--format]."""
+    command = commands.add_parser(name, help=help_text)
+    command.add_argument("policy_id", metavar="POLICY_ID")
+    command.add_argument(
+        "--case",
+        required=True,
+        metavar="FILE",
+        help="the facts, as a JSON or YAML object (or a policy/as_of/facts envelope)",
+    )
+    command.add_argument(
+        "--as-of",
+        type=date_argument,
+        metavar="YYYY-MM-DD",
+        help="the date whose law applies (default: the envelope's, or today)",
+    )
+    command.add_argument(
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help="notice: the one-time notice of every missing fact (一次性告知)"
+        if "notice" in formats
+        else None,
+    )
+    command.set_defaults(run=run)
+    return command
+
+
+def decide_case(engine: Engine, args: argparse.Namespace, trace: bool = True) -> Decision:
+    """Decide the case file named by ``--case`` (its envelope may name the policy and date)."""
+    facts, envelope = read_case_file(Path(args.case))
+    if envelope and envelope.get("policy") not in (None, args.policy_id):
+        raise UsageError(f"{args.case} is a case for {envelope['policy']}, not {args.policy_id}")
+    as_of = args.as_of or envelope_date(envelope) or dt.date.today()
+    return engine.evaluate(args.policy_id, facts, as_of=as_of, trace=trace)
+
+
+def envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
+    """The ``as_of`` an envelope names, if it names one."""
+    if not envelope or envelope.get("as_of") is None:
+        return None
+    value = envelope["as_of"]
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return date_argument(str(value))
+    except argparse.ArgumentTypeError as error:
+        raise UsageError(f"as_of: {error}") from None
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+    for diagnostic in diagnostics:
+        print(str(diagnostic), file=stream)

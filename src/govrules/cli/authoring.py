@@ -1,0 +1,181 @@
+"""The sub-commands a policy author uses on policy folders: list, validate, lint, schema, test.
+
+    govrules list
+    govrules validate [PATH ...]
+    govrules lint [PATH ...] [-q]
+    govrules schema POLICY_ID | --policy-format | --source-format
+    govrules test [PATH] [--min-coverage PERCENT] [-v]
+
+validate, lint and test exit 1 when a check fails, so a CI job can run them as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from govrules.authoring.lint import lint
+from govrules.authoring.testing import coverage, run_policy_tests
+from govrules.cli.arguments import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Commands,
+    UsageError,
+    engine_for,
+    print_diagnostics,
+)
+from govrules.engine import bundled_policy_directory, load_policies
+from govrules.errors import Diagnostic
+from govrules.explain import explain_text
+from govrules.language.files import file_format_schema
+
+__all__ = [
+    "register_lint",
+    "register_list",
+    "register_schema",
+    "register_test",
+    "register_validate",
+]
+
+
+def register_list(commands: Commands) -> None:
+    commands.add_parser("list", help="list the policies").set_defaults(run=cmd_list)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    engine = engine_for(args.policies)
+    for policy in engine.policies():
+        period = policy.model.effective
+        until = period.to.isoformat() if period.to else "…"
+        print(
+            f"{policy.id}  {policy.version}  {period.from_.isoformat()}–{until}  "
+            f"{policy.model.jurisdiction}  {policy.model.title.zh} / {policy.model.title.en}"
+        )
+    return EXIT_OK
+
+
+def register_validate(commands: Commands) -> None:
+    validate = commands.add_parser("validate", help="check policy folders and their sources")
+    validate.add_argument("paths", nargs="*", metavar="PATH")
+    validate.set_defaults(run=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
+    problems: list[Diagnostic] = []
+    policy_folders = []
+    for folder in folders:
+        if not folder.exists():
+            problems.append(Diagnostic("no-directory", f"'{folder}' does not exist"))
+        elif folder.is_dir():
+            policy_folders.append(folder)
+        else:
+            problems.append(Diagnostic("not-a-directory", f"'{folder}' is not a directory"))
+    policies, sources, found = load_policies(policy_folders, Path.cwd())
+    problems.extend(found)
+    reported = {str(d) for d in problems}
+    for diagnostic in sources.check_all():
+        if str(diagnostic) not in reported:
+            problems.append(diagnostic)
+    if problems:
+        print_diagnostics(problems, sys.stdout)
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ok: {len(policies)} policies, {len(sources.ids())} source documents")
+    return EXIT_OK
+
+
+def register_lint(commands: Commands) -> None:
+    lint_command = commands.add_parser("lint", help="what loads but is probably wrong")
+    lint_command.add_argument("paths", nargs="*", metavar="PATH")
+    lint_command.add_argument("-q", "--quiet", action="store_true", help="warnings only")
+    lint_command.set_defaults(run=cmd_lint)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Report what loads but is probably wrong; exit 1 on a warning (infos do not fail)."""
+    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
+    policies, sources, problems = load_policies(folders, Path.cwd())
+    if problems:
+        print_diagnostics(problems, sys.stdout)
+        print("fix the load errors first (govrules validate)", file=sys.stderr)
+        return EXIT_FAILED
+    findings = lint(policies, sources)
+    for finding in findings:
+        if finding.level == "warning" or not args.quiet:
+            print(finding)
+    warnings = sum(1 for f in findings if f.level == "warning")
+    print(f"{warnings} warning(s), {len(findings) - warnings} note(s)")
+    return EXIT_FAILED if warnings else EXIT_OK
+
+
+def register_schema(commands: Commands) -> None:
+    schema = commands.add_parser(
+        "schema", help="JSON Schema of a policy's case, or of the policy or source file format"
+    )
+    schema.add_argument("policy_id", metavar="POLICY_ID", nargs="?")
+    schema.add_argument(
+        "--policy-format", action="store_true", help="the schema of policy files (for editors)"
+    )
+    schema.add_argument(
+        "--source-format", action="store_true", help="the schema of source-document files"
+    )
+    schema.set_defaults(run=cmd_schema)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.policy_format or args.source_format:
+        schema = file_format_schema("policy" if args.policy_format else "source")
+    elif args.policy_id:
+        schema = engine_for(args.policies).case_model(args.policy_id).model_json_schema()
+    else:
+        raise UsageError("name a POLICY_ID, or give --policy-format or --source-format")
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def register_test(commands: Commands) -> None:
+    test = commands.add_parser("test", help="run the tests written next to the policies")
+    test.add_argument("path", nargs="?", metavar="PATH")
+    test.add_argument(
+        "--min-coverage",
+        type=float,
+        metavar="PERCENT",
+        help="fail when a policy's rule coverage is below PERCENT",
+    )
+    test.add_argument(
+        "-v", "--verbose", action="store_true", help="explain the decision of each failing test"
+    )
+    test.set_defaults(run=cmd_test)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    engine = engine_for([args.path] if args.path else args.policies)
+    results = run_policy_tests(engine)
+    failed = [r for r in results if not r.passed]
+    for result in results:
+        status = "PASS" if result.passed else "FAIL"
+        print(f"{status} {result.policy} {result.version} :: {result.name}  ({result.location})")
+        for failure in result.failures:
+            print(f"     {failure}")
+        if not result.passed and result.decision is not None and args.verbose:
+            print(explain_text(result.decision))
+    below = []
+    print("coverage (rules fired in a test, clauses they cite):")
+    for policy in engine.policies():
+        report = coverage(policy, results)
+        print(
+            f"  {policy.id} {policy.version}: rules {report.rule_percent:.0f}% "
+            f"({len(report.rules_fired)}/{len(report.rules_fired) + len(report.rules_not_fired)})"
+            f", clauses {report.clause_percent:.0f}%"
+        )
+        if report.rules_not_fired:
+            print(f"    never fired: {', '.join(report.rules_not_fired)}")
+        if args.min_coverage is not None and report.rule_percent < args.min_coverage:
+            below.append(f"{policy.id} {policy.version} ({report.rule_percent:.0f}%)")
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if below:
+        print(f"coverage below {args.min_coverage:g}%: {', '.join(below)}")
+    return EXIT_FAILED if failed or not results or below else EXIT_OK

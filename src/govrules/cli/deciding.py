@@ -1,0 +1,131 @@
+"""The sub-commands that decide cases and print the decisions: evaluate, deadlines, run.
+
+    govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text|...]
+    govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
+    govrules run [EXAMPLES ...] [--format text|json]
+
+Any decision exits 0, an incomplete one too: the facts still missing are part of the answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from govrules.cli.arguments import (
+    EXIT_OK,
+    Commands,
+    UsageError,
+    add_case_command,
+    decide_case,
+    engine_for,
+    envelope_date,
+)
+from govrules.explain import (
+    deadline_entries,
+    deadline_timeline,
+    explain_html,
+    explain_markdown,
+    explain_text,
+    missing_notice,
+)
+from govrules.runtime.case_files import read_case_file
+
+__all__ = ["register_deadlines", "register_evaluate", "register_run"]
+
+
+def register_evaluate(commands: Commands) -> None:
+    evaluate = add_case_command(
+        commands,
+        "evaluate",
+        "decide one case",
+        cmd_evaluate,
+        ("json", "text", "markdown", "html", "notice"),
+    )
+    evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    engine = engine_for(args.policies)
+    decision = decide_case(engine, args, trace=not args.no_trace)
+    if args.format == "json":
+        sys.stdout.write(decision.to_json() + "\n")
+    elif args.format == "notice":
+        sys.stdout.write(missing_notice(decision))
+    elif args.format == "markdown":
+        sys.stdout.write(explain_markdown(decision))
+    elif args.format == "html":
+        sys.stdout.write(explain_html(decision))
+    else:
+        sys.stdout.write(explain_text(decision))
+    return EXIT_OK
+
+
+def register_deadlines(commands: Commands) -> None:
+    add_case_command(
+        commands, "deadlines", "a case's deadlines as a timeline", cmd_deadlines, ("text", "json")
+    )
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    """The case's deadlines as a timeline, earliest first, with the clause for each."""
+    engine = engine_for(args.policies)
+    decision = decide_case(engine, args)
+    as_of = decision.as_of
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "policy": decision.policy_id,
+                    "as_of": as_of.isoformat(),
+                    "deadlines": deadline_entries(decision),
+                    "missing": [m.to_dict() for m in decision.missing],
+                    "fingerprint": decision.fingerprint,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        sys.stdout.write(deadline_timeline(decision))
+    return EXIT_OK
+
+
+def register_run(commands: Commands) -> None:
+    run = commands.add_parser("run", help="evaluate the example cases and print the decisions")
+    run.add_argument("examples", nargs="*", metavar="PATH")
+    run.add_argument("--format", choices=("json", "text"), default="text")
+    run.set_defaults(run=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Evaluate every example case (files with 'policy', 'as_of' and 'facts')."""
+    engine = engine_for(args.policies)
+    roots = [Path(p) for p in (args.examples or ["examples"])]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(sorted(p for p in root.rglob("*") if p.suffix in (".json", ".yaml")))
+        elif root.is_file():
+            files.append(root)
+        else:
+            raise UsageError(f"{root}: no such file or directory")
+    if not files:
+        raise UsageError("no example cases found")
+    for path in files:
+        facts, envelope = read_case_file(path)
+        if envelope is None:
+            raise UsageError(f"{path}: an example names its 'policy', 'as_of' and 'facts'")
+        as_of = envelope_date(envelope) or dt.date.today()
+        decision = engine.evaluate(str(envelope["policy"]), facts, as_of=as_of)
+        print(f"━━ {path.as_posix()}")
+        if envelope.get("description"):
+            print(f"   {envelope['description']}")
+        if args.format == "json":
+            print(decision.to_json())
+        else:
+            print(explain_text(decision))
+    return EXIT_OK
