@@ -1,5 +1,5 @@
-"""Evaluating one case under one compiled policy: the rule loop, outcome, missing facts,
-notices, and the trace when a recorder is on.
+"""Evaluating one case under one compiled policy: the rule loop, the outcome, and the trace
+when a recorder is on (missing facts and notices come from ``findings``).
 
 There are two loops over the same compiled program: ``_run_rules`` for the common case (every
 required fact given, nothing recorded) and ``_run_rules_traced``, which records each step and
@@ -15,6 +15,12 @@ from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice, Program
 from govrules.errors import EvaluationError
 from govrules.runtime.decision import Decision, MissingFact
+from govrules.runtime.findings import (
+    calendar_notices,
+    missing_for_outputs,
+    missing_required,
+    unverified_notices,
+)
 from govrules.runtime.trace import Recorder, TraceRecorder
 from govrules.values import MISSING, to_json_value
 
@@ -83,7 +89,7 @@ def evaluate_case(
                 },
             }
         )
-    missing = _missing_required(policy, values, recorder)
+    missing = missing_required(policy, values, recorder)
     conflicts: list[tuple[int, CompiledRule]] = []
     if tracing or missing:
         applied = _run_rules_traced(policy, program, values, frame, missing, conflicts)
@@ -236,11 +242,11 @@ def _decide(
     else:
         outcome = policy.default_outcome if chosen is MISSING else chosen
     if policy.reporting_outputs:
-        missing = missing + _missing_for_outputs(policy, values, missing)
+        missing = missing + missing_for_outputs(policy, values, missing)
     if frame.dates:
-        notices.extend(_calendar_notices(frame.dates))
+        notices.extend(calendar_notices(frame.dates))
     if program.unverified:
-        notices.extend(_unverified_notices(policy, applied, as_of, program.unverified))
+        notices.extend(unverified_notices(policy, applied, as_of, program.unverified))
     recorder = frame.recorder
     if recorder.enabled:
         decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
@@ -272,97 +278,6 @@ def _decide(
         values[: len(policy.inputs)],
         applied,
     )
-
-
-def _missing_required(
-    policy: CompiledPolicy, values: list[Any], recorder: Recorder
-) -> tuple[MissingFact, ...]:
-    found = []
-    for item in policy.required_checks:
-        if values[item.slot] is not MISSING:
-            continue
-        if item.required:
-            reason = "required"
-        elif item.required_when is not None and item.required_when(values) is True:
-            reason = f"required when {item.required_when_text}"
-        else:
-            continue
-        found.append(
-            MissingFact(item.name, True, reason, (), item.title_zh, item.title_en, item.citations)
-        )
-    if found and recorder.enabled:
-        recorder.record({"event": "missing", "facts": [m.to_dict() for m in found]})
-    return tuple(found)
-
-
-def _missing_for_outputs(
-    policy: CompiledPolicy, values: list[Any], already: tuple[MissingFact, ...]
-) -> tuple[MissingFact, ...]:
-    """Optional facts that a ``report_missing`` output could not do without."""
-    needed: dict[str, list[str]] = {}
-    for output in policy.outputs:
-        if output.report_missing and values[output.slot] is MISSING:
-            for name in output.optional_inputs:
-                if values[policy.inputs_by_name[name].slot] is MISSING:
-                    needed.setdefault(name, []).append(output.name)
-    known = {m.fact for m in already}
-    return tuple(
-        MissingFact(
-            name,
-            False,
-            "needed for " + ", ".join(outputs),
-            tuple(outputs),
-            policy.inputs_by_name[name].title_zh,
-            policy.inputs_by_name[name].title_en,
-            policy.inputs_by_name[name].citations,
-        )
-        for name, outputs in needed.items()
-        if name not in known
-    )
-
-
-def _calendar_notices(dates: list[DateComputation]) -> list[Notice]:
-    years = sorted({year for d in dates for year in d.unpublished_years})
-    if not years:
-        return []
-    listed = ", ".join(str(y) for y in years)
-    return [
-        Notice(
-            "calendar-unpublished",
-            "warning",
-            f"a date computation reaches {listed}, for which no official State Council "
-            "holiday schedule is in the calendar; the result uses estimated holidays "
-            "and no make-up workdays",
-            f"日期计算涉及{listed}年，该年度国务院节假日安排尚未收录，结果按估计的节假日计算",
-            (),
-        )
-    ]
-
-
-def _unverified_notices(
-    policy: CompiledPolicy, applied: list[CompiledRule], as_of: dt.date, unverified: frozenset[str]
-) -> list[Notice]:
-    flagged: list[Notice] = []
-    seen: set[str] = set()
-    for rule in applied:
-        for name, _, origin in rule.reads:
-            if origin != "parameter" or name in seen or name not in unverified:
-                continue
-            value = policy.parameters_by_name[name].at(as_of)
-            if value is not None and value.unverified:
-                seen.add(name)
-                flagged.append(
-                    Notice(
-                        "unverified",
-                        "warning",
-                        f"parameter '{name}' = {to_json_value(value.value)} is not verified "
-                        "against an authoritative text" + (f": {value.note}" if value.note else ""),
-                        None,
-                        value.citations,
-                        rule.id,
-                    )
-                )
-    return flagged
 
 
 def _record_parameters(
