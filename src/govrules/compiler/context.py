@@ -17,7 +17,7 @@ from govrules.citations import Citation
 from govrules.compiler.policy import Interpretation, Notice
 from govrules.errors import Diagnostic, PolicyLoadError, suggest
 from govrules.language.expr import Checked, ExpressionSyntaxError, Symbol, check, parse_expression
-from govrules.language.files import PolicyModel, RuleModel, _Node
+from govrules.language.files import LocatedModel, PolicyModel, RuleModel
 from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.spans import SourceSpan
 
@@ -84,7 +84,7 @@ class Compilation:
         self.broken_documents: set[str] = set()
         self.frame_slot = -1
 
-    def where(self, node: _Node, field: str | None = None) -> SourceSpan:
+    def where(self, node: LocatedModel, field: str | None = None) -> SourceSpan:
         return node.span_of(field) or SourceSpan(self.path, 1, 1)
 
     def problem(self, code: str, message: str, span: SourceSpan, hint: str | None = None) -> None:
@@ -101,7 +101,7 @@ class Compilation:
             return None
 
     def citations(
-        self, refs: Iterable[str] | None, node: _Node, field: str = "cite"
+        self, refs: Iterable[str] | None, node: LocatedModel, field: str = "cite"
     ) -> tuple[Citation, ...]:
         """Resolve ``alias#clause`` references; report each that reaches nothing."""
         found: list[Citation] = []

@@ -16,7 +16,7 @@ from govrules.compiler.policy import Interpretation
 from govrules.errors import suggest
 from govrules.language.expr import Symbol, Type
 from govrules.language.expr.types import DATE, scalar
-from govrules.language.files import _Node
+from govrules.language.files import LocatedModel
 
 __all__ = [
     "ENGINE_OUTCOMES",
@@ -113,7 +113,7 @@ def declare(work: Compilation) -> Declarations:
 def _declared_type(work: Compilation, spec: Any, name: str) -> Type:
     values = (
         tuple(spec.values)
-        if getattr(spec, "values", None) and not isinstance(spec.values[0], _Node)
+        if getattr(spec, "values", None) and not isinstance(spec.values[0], LocatedModel)
         else None
     )
     if spec.type == "enum" and not values:

@@ -1,7 +1,7 @@
 """The file formats, as pydantic models: what a policy or source YAML file may contain.
 
 These models check shape only (keys, scalar types, patterns). Meaning -- names that resolve,
-expressions that type-check, citations that reach a clause -- is checked by ``compile``.
+expressions that type-check, citations that reach a clause -- is checked by the compiler.
 Every model remembers the position of the mapping it was read from, and of each field.
 """
 
@@ -27,6 +27,7 @@ from govrules.spans import SourceSpan
 
 __all__ = [
     "Bilingual",
+    "LocatedModel",
     "file_format_schema",
     "ClauseModel",
     "ExpectModel",
@@ -87,7 +88,7 @@ IdentifierList = Annotated[
 ]
 
 
-class _Node(BaseModel):
+class LocatedModel(BaseModel):
     """Base of every file model: strict keys, immutable, and position-aware."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -125,7 +126,7 @@ class _Node(BaseModel):
         return self._entry_spans.get(field, {}).get(key) or self.span_of(field)
 
 
-class Bilingual(_Node):
+class Bilingual(LocatedModel):
     """A text in Chinese (authoritative) and English (reference)."""
 
     zh: str
@@ -135,20 +136,20 @@ class Bilingual(_Node):
 # --------------------------------------------------------------------------- sources
 
 
-class ClauseModel(_Node):
+class ClauseModel(LocatedModel):
     label: str
     text: str
     excerpt: bool = False
     verification: Confidence | None = None
 
 
-class OriginModel(_Node):
+class OriginModel(LocatedModel):
     seed: str | None = None
     url: str | None = None
     checked_against: str | None = None
 
 
-class SourceDocumentModel(_Node):
+class SourceDocumentModel(LocatedModel):
     """A regulation or law, with its clauses verbatim; see docs/source-format.md."""
 
     kind: Literal["source"]
@@ -170,7 +171,7 @@ class SourceDocumentModel(_Node):
 # --------------------------------------------------------------------------- policies
 
 
-class InputModel(_Node):
+class InputModel(LocatedModel):
     """A fact the caller supplies."""
 
     type: TypeName
@@ -187,7 +188,7 @@ class InputModel(_Node):
     le: Decimal | int | dt.date | None = None
 
 
-class ParameterValueModel(_Node):
+class ParameterValueModel(LocatedModel):
     """One value of a parameter, in force from ``from`` until the next value's date."""
 
     from_: dt.date = Field(alias="from")
@@ -197,7 +198,7 @@ class ParameterValueModel(_Node):
     note: str | None = None
 
 
-class ParameterModel(_Node):
+class ParameterModel(LocatedModel):
     """A figure of the law (rate, period, threshold) with effective-dated values."""
 
     type: ScalarTypeName
@@ -207,7 +208,7 @@ class ParameterModel(_Node):
     values: tuple[ParameterValueModel, ...] = Field(min_length=1)
 
 
-class OutputModel(_Node):
+class OutputModel(LocatedModel):
     """A value the policy computes; ``internal`` ones appear in the trace only."""
 
     type: TypeName
@@ -223,7 +224,7 @@ class OutputModel(_Node):
     report_missing: bool | tuple[Identifier, ...] = False
 
 
-class OutcomeModel(_Node):
+class OutcomeModel(LocatedModel):
     """The outcomes a policy's rules may give, and the one given when none applies."""
 
     values: tuple[Identifier, ...] = Field(min_length=1)
@@ -231,14 +232,14 @@ class OutcomeModel(_Node):
     titles: dict[Identifier, Bilingual] = Field(default_factory=dict)
 
 
-class NoticeModel(_Node):
+class NoticeModel(LocatedModel):
     code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
     level: Literal["info", "warning"] = "info"
     zh: str | None = None
     en: str
 
 
-class RuleModel(_Node):
+class RuleModel(LocatedModel):
     """A cited rule: when its condition holds it sets values, gives an outcome or a notice."""
 
     id: Identifier
@@ -252,7 +253,7 @@ class RuleModel(_Node):
     defeats: tuple[Identifier, ...] = ()
 
 
-class InterpretationModel(_Node):
+class InterpretationModel(LocatedModel):
     """How an ambiguous text is read, written down so that the trace can show it."""
 
     id: Identifier
@@ -261,7 +262,7 @@ class InterpretationModel(_Node):
     cite: CiteList
 
 
-class ExpectModel(_Node):
+class ExpectModel(LocatedModel):
     outcome: str | None = None
     values: dict[str, Any] = Field(default_factory=dict)
     missing: tuple[str, ...] | None = None
@@ -269,7 +270,7 @@ class ExpectModel(_Node):
     error: str | None = None
 
 
-class PolicyTestModel(_Node):
+class PolicyTestModel(LocatedModel):
     """A case next to the policy, with the decision it must give."""
 
     name: str
@@ -278,12 +279,12 @@ class PolicyTestModel(_Node):
     expect: ExpectModel
 
 
-class EffectivePeriod(_Node):
+class EffectivePeriod(LocatedModel):
     from_: dt.date = Field(alias="from")
     to: dt.date | None = None
 
 
-class PolicyModel(_Node):
+class PolicyModel(LocatedModel):
     """A policy file: one regulation (or a coherent part of one) made executable."""
 
     kind: Literal["policy"]

@@ -58,11 +58,10 @@ class _StrictLoader(yaml.SafeLoader):
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise _Refused(
-                    "yaml-too-deep",
-                    f"nesting deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,
-                )  # type: ignore[no-untyped-call]
+                    "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels", event.start_mark
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
