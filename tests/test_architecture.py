@@ -23,7 +23,11 @@ TIERS = (
     ("cli",),
 )
 TIER_OF = {stage: tier for tier, stages in enumerate(TIERS) for stage in stages}
+# A module longer than this says why in a comment near its top (within REASON_WITHIN lines)
+# that starts with REASON.
 MAX_LINES = 400
+REASON = "# Longer than 400 lines because"
+REASON_WITHIN = 30
 
 
 def _stage(path: Path) -> str:
@@ -87,3 +91,14 @@ def test_every_module_has_a_place() -> None:
     assert stages <= set(GROUND) | set(TIER_OF) | {"__init__"}
     for folder in (p for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()):
         assert folder.name in TIER_OF, f"the folder {folder.name}/ has no place in TIERS"
+
+
+def test_long_modules_say_why() -> None:
+    unexplained = []
+    for path in _modules():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if len(lines) <= MAX_LINES:
+            continue
+        if not any(line.startswith(REASON) for line in lines[:REASON_WITHIN]):
+            unexplained.append(f"{path.relative_to(PACKAGE)}: {len(lines)} lines")
+    assert unexplained == [], f"split these modules, or say why at the top ('{REASON} ...')"

@@ -119,11 +119,16 @@ def test_policy_tests_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert " passed, 0 failed" in capsys.readouterr().out
 
 
-def test_installed_entry_point_runs() -> None:
-    done = subprocess.run([sys.executable, "-m", "govrules.cli.main", "list"], capture_output=True,
-                          text=True, check=False)
+@pytest.mark.parametrize("command", [
+    [sys.executable, "-m", "govrules.cli", "list"],
+    [sys.executable, "-m", "govrules", "list"],
+    [str(Path(sys.executable).parent / "govrules"), "list"],  # the installed console script
+])
+def test_installed_entry_point_runs(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert WAGE in done.stdout
+    assert done.stderr == ""
 
 
 def test_deadlines_timeline_earliest_first_with_clauses(capsys: pytest.CaptureFixture[str]) -> None:
