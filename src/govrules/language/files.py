@@ -45,9 +45,24 @@ __all__ = [
     "TYPE_NAMES",
 ]
 
-TYPE_NAMES = ("bool", "integer", "decimal", "money", "rate", "date", "text", "enum", "list")
-TypeName = Literal["bool", "integer", "decimal", "money", "rate", "date", "text", "enum", "list"]
-ScalarTypeName = Literal["bool", "integer", "decimal", "money", "rate", "date", "text", "enum"]
+TYPE_NAMES = (
+    "bool",
+    "integer",
+    "decimal",
+    "money",
+    "rate",
+    "date",
+    "datetime",
+    "text",
+    "enum",
+    "list",
+)
+TypeName = Literal[
+    "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum", "list"
+]
+ScalarTypeName = Literal[
+    "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum"
+]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 DottedId = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=160)

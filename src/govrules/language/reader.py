@@ -167,15 +167,23 @@ class _Builder:
             try:
                 return dt.date.fromisoformat(text)
             except ValueError:
-                self.diagnostics.append(
-                    Diagnostic(
-                        "yaml-date",
-                        f"'{text}' is not a date written YYYY-MM-DD",
-                        span,
-                        "times of day are not used in policies",
-                    )
+                pass
+            try:
+                moment: dt.datetime | None = dt.datetime.fromisoformat(text)
+            except ValueError:
+                moment = None
+            if moment is not None and moment.tzinfo is None:
+                return moment
+            self.diagnostics.append(
+                Diagnostic(
+                    "yaml-date",
+                    f"'{text}' is not a date (YYYY-MM-DD) or a local date and time "
+                    "(YYYY-MM-DDTHH:MM:SS)",
+                    span,
+                    "times are local (Beijing) time, written without a time zone",
                 )
-                return text
+            )
+            return text
         if tag == "tag:yaml.org,2002:str":
             return text
         self.diagnostics.append(Diagnostic("yaml-tag", f"unsupported tag {tag}", span))

@@ -38,6 +38,7 @@ from govrules.values import MISSING
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$")
 
 
 def _exact_number(value: Any) -> Any:
@@ -78,7 +79,22 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("expected a date written YYYY-MM-DD")
 
 
+def _local_datetime(value: Any) -> Any:
+    """A local (Beijing) date and time; a time zone is refused rather than converted."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            raise ValueError("expected a local date and time without a time zone")
+        return value
+    if isinstance(value, str) and _DATETIME.match(value):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a real date and time") from None
+    raise ValueError("expected a local date and time written YYYY-MM-DDTHH:MM")
+
+
 _Number = Annotated[Decimal, BeforeValidator(_exact_number)]
+_DateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime)]
 _Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
@@ -91,6 +107,8 @@ def _annotation(kind: Type) -> Any:
         return _Number
     if kind.kind == "date":
         return _Date
+    if kind.kind == "datetime":
+        return _DateTime
     if kind.kind == "text":
         return StrictStr
     if kind.kind == "enum":
@@ -262,6 +280,15 @@ def _base_check(kind: Type) -> Callable[[Any], Any]:
                 raise InvalidCase from None
 
         return day
+    if kind.kind == "datetime":
+
+        def moment(value: Any) -> Any:
+            try:
+                return _local_datetime(value)
+            except ValueError:
+                raise InvalidCase from None
+
+        return moment
     if kind.kind == "list" and kind.item is not None:
         item = _base_check(kind.item)
 

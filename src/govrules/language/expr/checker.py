@@ -198,7 +198,7 @@ class _Checker:
 
     def arithmetic(self, node: Binary, left: Checked, right: Checked) -> Type | None:
         lt, rt, op = left.type, right.type, node.op
-        if lt.kind == "date" or rt.kind == "date":
+        if lt.kind in ("date", "datetime") or rt.kind in ("date", "datetime"):
             self.fail(
                 node,
                 "type-mismatch",
@@ -285,7 +285,7 @@ class _Checker:
     def comparison(self, node: Binary, left: Checked, right: Checked, optional: bool) -> Checked:
         if node.op in ("<", "<=", ">", ">=") and not (
             (left.type.numeric and right.type.numeric)
-            or (left.type.kind == right.type.kind == "date")
+            or (left.type.kind == right.type.kind and left.type.kind in ("date", "datetime"))
         ):
             return self.fail(
                 node, "type-mismatch", f"cannot order {left.type} and {right.type} with '{node.op}'"

@@ -15,6 +15,7 @@ __all__ = [
     "Type",
     "BOOL",
     "DATE",
+    "DATETIME",
     "DECIMAL",
     "INTEGER",
     "MONEY",
@@ -65,8 +66,9 @@ DECIMAL = Type("decimal")
 MONEY = Type("money")
 RATE = Type("rate")
 DATE = Type("date")
+DATETIME = Type("datetime")  # a local (Beijing) date and time, for hour limits
 TEXT = Type("text")
-_SCALARS = {t.kind: t for t in (BOOL, INTEGER, DECIMAL, MONEY, RATE, DATE, TEXT)}
+_SCALARS = {t.kind: t for t in (BOOL, INTEGER, DECIMAL, MONEY, RATE, DATE, DATETIME, TEXT)}
 
 
 def enum_type(values: tuple[str, ...]) -> Type:
