@@ -1,12 +1,14 @@
-"""The sub-commands a policy author uses on policy folders: list, validate, lint, schema, test.
+"""The sub-commands a policy author uses on policy folders: list, validate, lint, schema, test,
+coverage.
 
     govrules list
     govrules validate [PATH ...]
     govrules lint [PATH ...] [-q]
     govrules schema POLICY_ID | --policy-format | --source-format
     govrules test [PATH] [--min-coverage PERCENT] [-v]
+    govrules coverage [PATH ...] [--format text|json|html] [-v] [--fail-on-pending DOC_ID]
 
-validate, lint and test exit 1 when a check fails, so a CI job can run them as they are.
+validate, lint, test and coverage exit 1 when a check fails, so a CI job can run them as they are.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import json
 import sys
 from pathlib import Path
 
+from govrules.authoring.coverage import clause_coverage, load_coverage_files
+from govrules.authoring.coverage_render import coverage_html, coverage_text
 from govrules.authoring.lint import lint
 from govrules.authoring.testing import coverage, run_policy_tests
 from govrules.cli.arguments import (
@@ -32,6 +36,7 @@ from govrules.explain import explain_text
 from govrules.language.files import file_format_schema
 
 __all__ = [
+    "register_coverage",
     "register_lint",
     "register_list",
     "register_schema",
@@ -179,3 +184,60 @@ def cmd_test(args: argparse.Namespace) -> int:
     if below:
         print(f"coverage below {args.min_coverage:g}%: {', '.join(below)}")
     return EXIT_FAILED if failed or not results or below else EXIT_OK
+
+
+def register_coverage(commands: Commands) -> None:
+    command = commands.add_parser(
+        "coverage", help="which clauses of the source documents the policies encode"
+    )
+    command.add_argument("paths", nargs="*", metavar="PATH")
+    command.add_argument("--format", choices=("text", "json", "html"), default="text")
+    command.add_argument(
+        "-v", "--verbose", action="store_true", help="list the pending clauses (text format)"
+    )
+    command.add_argument(
+        "--fail-on-pending",
+        action="append",
+        metavar="DOC_ID",
+        help="exit 1 when this source document has a pending clause; may be given more than once",
+    )
+    command.set_defaults(run=cmd_coverage)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print the status of every clause; exit 1 on a problem in the coverage files (or in the
+    policies and sources they are checked against), or on a pending clause named by
+    ``--fail-on-pending``."""
+    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"'{folder}' is not a directory of policies")
+    policies, sources, problems = load_policies(folders, Path.cwd())
+    reported = {str(d) for d in problems}
+    problems.extend(d for d in sources.check_all() if str(d) not in reported)
+    files, found = load_coverage_files(folders, sources)
+    problems.extend(found)
+    if not problems:
+        report, contradictions = clause_coverage(policies, sources, files)
+        problems.extend(contradictions)
+    if problems:
+        print_diagnostics(problems, sys.stderr)
+        print(f"{len(problems)} problem(s): no coverage report", file=sys.stderr)
+        return EXIT_FAILED
+    watched = args.fail_on_pending or []
+    unknown = [d for d in watched if report.document(d) is None]
+    if unknown:
+        raise UsageError(f"no source document {', '.join(unknown)}")
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "html":
+        print(coverage_html(report), end="")
+    else:
+        print(coverage_text(report, verbose=args.verbose))
+    pending = [
+        d for d in watched if (document := report.document(d)) and document.totals["pending"]
+    ]
+    if pending:
+        print(f"pending clauses in {', '.join(pending)}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK

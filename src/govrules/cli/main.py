@@ -60,6 +60,7 @@ _SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
     authoring.register_schema,
     deciding.register_run,
     authoring.register_test,
+    authoring.register_coverage,
 )
 
 
