@@ -233,4 +233,4 @@ def test_list_inputs_must_be_lists_and_unknown_codes_are_named(engine: Engine) -
     assert "claimed_grounds" in str(caught.value)
     with pytest.raises(CaseError) as caught:
         engine.evaluate(policy, {**base, "claimed_grounds": ["breach_of_contrakt"]}, as_of=DAY)
-    assert "claimed_grounds.0" in str(caught.value) and "breach_of_contrakt" in str(caught.value)
+    assert "claimed_grounds[0]" in str(caught.value) and "breach_of_contrakt" in str(caught.value)

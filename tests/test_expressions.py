@@ -279,7 +279,7 @@ def test_chained_comparison_with_parentheses_is_a_comparison_of_a_comparison() -
     ("a + * b", 4, "expected a value"),
     ("label == 'open", 9, "unexpected character"),
     ("not in tags", 0, "expected a value but found 'not'"),
-    ("a.b", 1, "unexpected character '.'"),
+    ("a;b", 1, "unexpected character ';'"),  # a.b is a record field since records exist
     ("1 = 1", 2, "unexpected character '='"),
     ("x ! y", 2, "unexpected character '!'"),
 ])
@@ -493,8 +493,7 @@ def test_enum_members_check() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("clamp(rate, floor_rate)", "clamp() takes 3 argument(s), got 2"),
     ("clamp(rate, floor_rate, cap_rate, step)", "clamp() takes 3 argument(s), got 4"),
-    ("min(rate)", "min() takes 2 or more argument(s), got 1"),
-    ("max()", "max() takes 2 or more argument(s), got 0"),
+    ("max()", "max() takes 1 or more argument(s), got 0"),
     ("abs(price, price)", "abs() takes 1 argument(s), got 2"),
     ("round_fen(price)", "round_fen() takes 2 argument(s), got 1"),
     ("period_end(start, n)", "period_end() takes 3 argument(s), got 2"),
@@ -507,6 +506,14 @@ def test_wrong_arity(text: str, expected: str) -> None:
     assert issue.message == expected
     assert issue.offset == 0
     assert issue.hint is not None and issue.hint.startswith("usage: ")
+
+
+def test_min_of_one_value_must_be_a_list() -> None:
+    # min(list) is the smallest item; one plain value is a mistake, named as such
+    (issue,) = issues_of("min(rate)")
+    assert issue.code == "type-mismatch"
+    assert issue.message == "min() of one argument takes a list of numbers or dates, got rate"
+    assert issue.offset == 4
 
 
 def test_unknown_function_suggests() -> None:

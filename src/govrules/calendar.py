@@ -10,7 +10,14 @@ The rules, stated once here and used by every policy:
   substituted day off, or a weekend that is not an official make-up workday -- moves to the next
   working day (第二百零三条).
 * ``add_working_days`` / ``count_working_days`` -- "N个工作日": working days after the start day,
-  on the State Council's yearly schedule, make-up Saturdays and Sundays included.
+  on the State Council's yearly schedule, make-up Saturdays and Sundays included;
+  ``subtract_working_days`` -- "N个工作日前", the Nth working day before the start day.
+* ``nth_working_day`` / ``count_working_days_inclusive`` -- for texts that count the start day:
+  the start day is the first working day when it is one (otherwise the next working day is).
+* ``age_years`` / ``age_months`` -- completed years and months of age (周岁): an age is reached
+  on the anniversary of the birth, which ``add_years`` / ``add_months`` give (28 February in a
+  common year for a birth on 29 February).
+* Amounts of working days are never negative: counting back is ``subtract_working_days``.
 
 Every computation returns a ``DateComputation`` that names the days which moved or were
 skipped, and the years it touched for which no official schedule has been published (the
@@ -23,6 +30,7 @@ calendar then only estimates, and the decision must say so).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,8 +45,13 @@ __all__ = [
     "add_months",
     "add_working_days",
     "add_years",
+    "age_months",
+    "age_years",
     "count_working_days",
+    "count_working_days_inclusive",
+    "nth_working_day",
     "period_end",
+    "subtract_working_days",
 ]
 
 DayKind = Literal["public_holiday", "weekend", "makeup_workday"]
@@ -228,72 +241,158 @@ def period_end(
     )
 
 
-def add_working_days(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> DateComputation:
-    """The ``amount``-th working day after ``start`` (the start day is not counted)."""
+def _walk(
+    calendar: WorkingDayCalendar, function: str, start: dt.date, amount: int, step: dt.timedelta
+) -> tuple[dt.date, list[DayNote], int]:
+    """The ``amount``-th working day from ``start`` going a day forward or back at each
+    ``step`` (the start day is not counted); the holidays and make-up workdays met, and how
+    many weekend days were skipped. Counting back is a step back, never a negative amount."""
     if amount < 0:
-        raise ValueError(f"cannot count back {amount} working days")
-    day, counted = start, 0
+        raise ValueError(f"{function}: cannot count {amount} working days (a negative number)")
+    day, counted, weekends = start, 0, 0
     notable: list[DayNote] = []
-    weekends = 0
     while counted < amount:
-        day += _ONE_DAY
+        day += step
         note = calendar.note(day)
         if note is None:
             counted += 1
-        elif note.kind == "makeup_workday":
-            counted += 1
-            notable.append(note)
-        elif note.kind == "public_holiday":
-            notable.append(note)
-        else:
+        elif note.kind == "weekend":
             weekends += 1
+        else:
+            notable.append(note)
+            if note.kind == "makeup_workday":
+                counted += 1
+    return day, notable, weekends
+
+
+def _count(
+    calendar: WorkingDayCalendar, first: dt.date, last: dt.date
+) -> tuple[int, list[DayNote]]:
+    """Working days from ``first`` to ``last``, both included (0 when ``last < first``), and
+    the holidays and make-up workdays among them."""
+    counted = 0
+    notable: list[DayNote] = []
+    for ordinal in range(first.toordinal(), last.toordinal() + 1):
+        note = calendar.note(dt.date.fromordinal(ordinal))
+        if note is None:
+            counted += 1
+        elif note.kind != "weekend":
+            notable.append(note)
+            if note.kind == "makeup_workday":
+                counted += 1
+    return counted, notable
+
+
+def _skipped(notable: list[DayNote], weekends: int) -> str:
     holidays_skipped = sum(1 for n in notable if n.kind == "public_holiday")
-    makeups = sum(1 for n in notable if n.kind == "makeup_workday")
+    return (
+        f"skipped {holidays_skipped} statutory holiday(s) and {weekends} weekend day(s), "
+        f"counted {len(notable) - holidays_skipped} make-up workday(s)"
+    )
+
+
+def _working_days(
+    function: str,
+    start: dt.date,
+    amount: int,
+    result: dt.date | int,
+    notable: list[DayNote],
+    unpublished: tuple[int, ...],
+    basis: str,
+) -> DateComputation:
+    notes = tuple(sorted(notable, key=lambda note: note.day))
+    return DateComputation(
+        function, start, amount, "working_days", result, None, notes, unpublished, basis
+    )
+
+
+def add_working_days(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> DateComputation:
+    """The ``amount``-th working day after ``start`` (the start day is not counted)."""
+    day, notable, weekends = _walk(calendar, "add_working_days", start, amount, _ONE_DAY)
     basis = (
         f"{amount} working days after {start.isoformat()} (start day not counted): "
-        f"{day.isoformat()}; skipped {holidays_skipped} statutory holiday(s) and "
-        f"{weekends} weekend day(s), counted {makeups} make-up workday(s)"
+        f"{day.isoformat()}; {_skipped(notable, weekends)}"
     )
-    return DateComputation(
-        "add_working_days",
-        start,
-        amount,
-        "working_days",
-        day,
-        None,
-        tuple(notable),
-        calendar.unpublished(start + _ONE_DAY, day) if amount else (),
-        basis,
+    unpublished = calendar.unpublished(start + _ONE_DAY, day) if amount else ()
+    return _working_days("add_working_days", start, amount, day, notable, unpublished, basis)
+
+
+def subtract_working_days(
+    calendar: WorkingDayCalendar, start: dt.date, amount: int
+) -> DateComputation:
+    """The ``amount``-th working day before ``start`` (the start day is not counted):
+    "N个工作日前". Zero working days before ``start`` is ``start``, even on a rest day."""
+    day, notable, weekends = _walk(calendar, "subtract_working_days", start, amount, -_ONE_DAY)
+    basis = (
+        f"{amount} working days before {start.isoformat()} (start day not counted): "
+        f"{day.isoformat()}; {_skipped(notable, weekends)}"
     )
+    unpublished = calendar.unpublished(day, start - _ONE_DAY) if amount else ()
+    return _working_days("subtract_working_days", start, amount, day, notable, unpublished, basis)
+
+
+def nth_working_day(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> DateComputation:
+    """The ``amount``-th working day counting ``start`` itself when it is a working day
+    (``amount`` >= 1): the first working day is ``start``, or the next one after a rest day."""
+    if amount < 1:
+        raise ValueError(f"nth_working_day: working days are counted from 1, not {amount}")
+    day, notable, weekends = _walk(calendar, "nth_working_day", start - _ONE_DAY, amount, _ONE_DAY)
+    basis = (
+        f"working day {amount} counting from {start.isoformat()} (start day counted when a "
+        f"working day): {day.isoformat()}; {_skipped(notable, weekends)}"
+    )
+    unpublished = calendar.unpublished(start, day)
+    return _working_days("nth_working_day", start, amount, day, notable, unpublished, basis)
 
 
 def count_working_days(
     calendar: WorkingDayCalendar, start: dt.date, end: dt.date
 ) -> DateComputation:
     """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
-    day, counted = start, 0
-    notable: list[DayNote] = []
-    while day < end:
-        day += _ONE_DAY
-        note = calendar.note(day)
-        if note is None:
-            counted += 1
-        elif note.kind == "makeup_workday":
-            counted += 1
-            notable.append(note)
-        elif note.kind == "public_holiday":
-            notable.append(note)
+    counted, notable = _count(calendar, start + _ONE_DAY, end)
     basis = (
         f"{counted} working days after {start.isoformat()} up to and including {end.isoformat()}"
     )
-    return DateComputation(
-        "count_working_days",
-        start,
-        counted,
-        "working_days",
-        counted,
-        None,
-        tuple(notable),
-        calendar.unpublished(start + _ONE_DAY, end) if end > start else (),
-        basis,
-    )
+    unpublished = calendar.unpublished(start + _ONE_DAY, end) if end > start else ()
+    return _working_days("count_working_days", start, counted, counted, notable, unpublished, basis)
+
+
+def count_working_days_inclusive(
+    calendar: WorkingDayCalendar, start: dt.date, end: dt.date
+) -> DateComputation:
+    """Working days from ``start`` to ``end``, both included (0 when ``end < start``)."""
+    counted, notable = _count(calendar, start, end)
+    basis = f"{counted} working days from {start.isoformat()} to {end.isoformat()}, both included"
+    unpublished = calendar.unpublished(start, end) if end >= start else ()
+    function = "count_working_days_inclusive"
+    return _working_days(function, start, counted, counted, notable, unpublished, basis)
+
+
+def _completed(
+    function: str, birth: dt.date, on: dt.date, guess: int, later: Callable[[dt.date, int], dt.date]
+) -> int:
+    """``guess`` when ``later(birth, guess)`` (the anniversary) is not after ``on``, else one
+    less: the guess is the difference of the calendar years or months, never too small."""
+    if on < birth:
+        raise ValueError(
+            f"{function}({birth.isoformat()}, {on.isoformat()}): the day is before the birth date"
+        )
+    return guess if later(birth, guess) <= on else guess - 1
+
+
+def age_years(birth: dt.date, on: dt.date) -> int:
+    """Completed years of age (周岁) on ``on`` of a person born on ``birth``.
+
+    An age is reached on the anniversary of the birth: a person born on 29 February reaches it
+    on 28 February in a common year, the corresponding day ``add_years`` gives (第二百零二条).
+    The criminal-law reading, an age reached the day after the birthday, is the age on the day
+    before: ``age_years(birth, on - 1 day)``. A day before the birth date is an error.
+    """
+    return _completed("age_years", birth, on, on.year - birth.year, add_years)
+
+
+def age_months(birth: dt.date, on: dt.date) -> int:
+    """Completed months of age on ``on`` of a person born on ``birth``: reached on the
+    corresponding day of each month, or that month's last day when it has none (第二百零二条)."""
+    guess = (on.year - birth.year) * 12 + on.month - birth.month
+    return _completed("age_months", birth, on, guess, add_months)

@@ -1,13 +1,15 @@
-"""The values rules compute: ``MISSING`` for what is not known, and their plain-JSON forms
-(dates as YYYY-MM-DD, decimals as exact strings)."""
+"""The values rules compute: ``MISSING`` for what is not known, ``Record`` for a record fact,
+and their plain-JSON forms (dates as YYYY-MM-DD, decimals as exact strings, records as objects).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, ClassVar
 
-__all__ = ["MISSING", "Missing", "canonical_decimal", "to_json_value"]
+__all__ = ["MISSING", "Missing", "Record", "canonical_decimal", "record_class", "to_json_value"]
 
 
 class Missing:
@@ -31,6 +33,30 @@ class Missing:
 MISSING = Missing()
 
 
+class Record(tuple[Any, ...]):
+    """A record value: its fields' values in declared order (``MISSING`` for an optional field
+    not given). Each record type is a subclass that knows its field names:
+
+        Sanction = record_class(("date", "kind", "fault"))
+        Sanction((date(2026, 3, 1), "warning", "late_filing")).as_dict()["kind"]   # 'warning'
+    """
+
+    __slots__ = ()
+    names: ClassVar[tuple[str, ...]] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(zip(self.names, self, strict=True))
+
+    def __repr__(self) -> str:
+        return "Record(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items()) + ")"
+
+
+@cache
+def record_class(names: tuple[str, ...]) -> type[Record]:
+    """The record type with these field names (one class per set of names)."""
+    return type("Record", (Record,), {"__slots__": (), "names": names})
+
+
 def to_json_value(value: Any) -> Any:
     """The JSON form of a value: unknown becomes null, a Decimal keeps its exact digits."""
     if value is MISSING or value is None:
@@ -41,6 +67,8 @@ def to_json_value(value: Any) -> Any:
         return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Record):
+        return {name: to_json_value(item) for name, item in value.as_dict().items()}
     if isinstance(value, (tuple, list, frozenset, set)):
         items = [to_json_value(item) for item in value]
         return sorted(items) if isinstance(value, (set, frozenset)) else items

@@ -17,7 +17,8 @@ from govrules.citations import Citation
 from govrules.compiler.policy import Interpretation, Notice
 from govrules.errors import Diagnostic, PolicyLoadError, suggest
 from govrules.language.expr import Checked, ExpressionSyntaxError, Symbol, check, parse_expression
-from govrules.language.files import LocatedModel, PolicyModel, RuleModel
+from govrules.language.files import PolicyModel, RuleModel
+from govrules.language.located import LocatedModel
 from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.spans import SourceSpan
 
@@ -83,6 +84,7 @@ class Compilation:
         self.cited_documents: set[str] = set()
         self.broken_documents: set[str] = set()
         self.frame_slot = -1
+        self.bindings = 0  # slots after the frame for comprehension variables, at the deepest
 
     def where(self, node: LocatedModel, field: str | None = None) -> SourceSpan:
         return node.span_of(field) or SourceSpan(self.path, 1, 1)
@@ -154,4 +156,7 @@ class Compilation:
         checked, issues = check(tree, scope or self.scope)
         for issue in issues:
             self.problem(issue.code, issue.message, span.shifted(issue.offset), issue.hint)
-        return None if issues else checked
+        if issues:
+            return None
+        self.bindings = max(self.bindings, checked.bindings())
+        return checked

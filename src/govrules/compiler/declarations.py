@@ -11,9 +11,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from govrules.citations import Citation
 from govrules.compiler.context import Compilation, InputsOnly
 from govrules.compiler.policy import CompiledInput, CompiledParameter, ParameterValue
-from govrules.language.expr import Symbol, compile_expression
+from govrules.compiler.tables import Table, build_table
+from govrules.language.expr import Symbol, Type, compile_expression
 
 __all__ = ["compile_inputs", "compile_parameters"]
 
@@ -83,18 +85,10 @@ def compile_parameters(
         values: list[ParameterValue] = []
         previous: dt.date | None = None
         for entry in spec.values:
-            refs = entry.cite or spec.cite
-            if not refs:
-                work.problem(
-                    "uncited-number",
-                    f"parameter '{symbol.name}' value from {entry.from_} has no citation",
-                    work.where(entry),
-                    "add 'cite: source#clause' to the value or the parameter",
-                )
-            citations = (
-                work.citations(entry.cite, entry) if entry.cite else work.citations(spec.cite, spec)
-            )
-            value = _parameter_value(work, symbol, entry)
+            if symbol.type.kind == "table":
+                value, citations = _table_value(work, symbol, spec, entry)
+            else:
+                value, citations = _scalar_value(work, symbol, spec, entry)
             if previous is not None and entry.from_ <= previous:
                 work.problem(
                     "parameter-order",
@@ -124,9 +118,49 @@ def compile_parameters(
     return tuple(compiled)
 
 
-def _parameter_value(work: Compilation, symbol: Symbol, entry: Any) -> Any:
+def _scalar_value(
+    work: Compilation, symbol: Symbol, spec: Any, entry: Any
+) -> tuple[Any, tuple[Citation, ...]]:
+    if entry.rows is not None or entry.value is None:
+        work.problem(
+            "parameter-value",
+            f"parameter '{symbol.name}' takes a 'value' (only a table has 'rows')",
+            work.where(entry),
+        )
+    if not (entry.cite or spec.cite):
+        work.problem(
+            "uncited-number",
+            f"parameter '{symbol.name}' value from {entry.from_} has no citation",
+            work.where(entry),
+            "add 'cite: source#clause' to the value or the parameter",
+        )
+    citations = work.citations(entry.cite, entry) if entry.cite else work.citations(spec.cite, spec)
+    return typed_value(work, symbol.name, symbol.type, entry.value, entry), citations
+
+
+def _table_value(
+    work: Compilation, symbol: Symbol, spec: Any, entry: Any
+) -> tuple[Table, tuple[Citation, ...]]:
+    """One version of a table: its rows, each cited; the version cites what its rows cite."""
+    if entry.value is not None or not entry.rows:
+        work.problem(
+            "parameter-value",
+            f"table '{symbol.name}' takes 'rows' (a list of keyed, cited rows), not a 'value'",
+            work.where(entry),
+        )
+    value_type = symbol.type.item or symbol.type
+
+    def convert(value: Any, row: Any) -> Any:
+        return typed_value(work, symbol.name, value_type, value, row)
+
+    table = build_table(work, symbol.name, symbol.type, spec, entry, convert)
+    citations = tuple(dict.fromkeys(c for row in table.rows() for c in row.citations))
+    return table, citations
+
+
+def typed_value(work: Compilation, name: str, declared: Type, value: Any, node: Any) -> Any:
     """The value as the type declares it (a Decimal for every decimal kind), or reported."""
-    value, kind = entry.value, symbol.type.kind
+    kind = declared.kind
     ok = (
         (kind == "bool" and isinstance(value, bool))
         or (kind == "integer" and isinstance(value, int) and not isinstance(value, bool))
@@ -137,13 +171,13 @@ def _parameter_value(work: Compilation, symbol: Symbol, entry: Any) -> Any:
         )
         or (kind == "date" and isinstance(value, dt.date))
         or (kind == "text" and isinstance(value, str))
-        or (kind == "enum" and isinstance(value, str) and value in (symbol.type.values or ()))
+        or (kind == "enum" and isinstance(value, str) and value in (declared.values or ()))
     )
     if not ok:
         work.problem(
             "type-mismatch",
-            f"parameter '{symbol.name}' is {symbol.type} but the value {value!r} is not",
-            work.where(entry, "value"),
+            f"parameter '{name}' is {declared} but the value {value!r} is not",
+            work.where(node, "value"),
         )
         return value
     if kind in ("decimal", "money", "rate"):

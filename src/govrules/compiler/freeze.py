@@ -22,6 +22,7 @@ from govrules.compiler.policy import (
     Interpretation,
 )
 from govrules.language.expr import Checked, Symbol
+from govrules.language.expr.ast import Call
 from govrules.language.files import OutputModel
 
 __all__ = ["freeze"]
@@ -61,6 +62,7 @@ def freeze(
         as_of_slot=declarations.as_of_slot,
         frame_slot=declarations.frame_slot,
         interpretations=tuple(interpretations.values()),
+        bindings=work.bindings,
     )
 
 
@@ -93,17 +95,9 @@ def _rules(
             sets.append((outcome_slot, "outcome", None, model.outcome))
         condition = draft.condition
         always = condition is None or (condition.is_constant and condition.constant is True)
-        in_condition = sorted(
-            s.name for s in (condition.names() if condition else ()) if s.origin == "parameter"
-        )
+        in_condition = sorted(_figures(condition) if condition else ())
         in_sets = sorted(
-            {
-                s.name
-                for _, checked in draft.sets
-                for s in checked.names()
-                if s.origin == "parameter"
-            }
-            - set(in_condition)
+            {name for _, checked in draft.sets for name in _figures(checked)} - set(in_condition)
         )
         rules.append(
             CompiledRule(
@@ -128,6 +122,23 @@ def _rules(
             )
         )
     return tuple(rules), {slot: frozenset(v) for slot, v in value_inputs.items()}
+
+
+def _figures(checked: Checked) -> set[str]:
+    """The parameters an expression reads as they are in force on the decision's date: not a
+    table (its lookup records the row) nor the parameter of ``at`` (it records its own date)."""
+    found: set[str] = set()
+    stack = [checked]
+    while stack:
+        node = stack.pop()
+        args = node.args
+        if isinstance(node.node, Call) and node.node.function == "at":
+            args = args[1:]
+        symbol = node.symbol
+        if symbol is not None and symbol.origin == "parameter" and symbol.type.kind != "table":
+            found.add(symbol.name)
+        stack.extend(args)
+    return found
 
 
 def _output(

@@ -13,10 +13,11 @@ from typing import Any
 
 from govrules.compiler.context import Compilation
 from govrules.compiler.policy import Interpretation
+from govrules.compiler.tables import table_type
 from govrules.errors import suggest
 from govrules.language.expr import Symbol, Type
-from govrules.language.expr.types import DATE, scalar
-from govrules.language.files import LocatedModel
+from govrules.language.expr.types import DATE, list_type, record_type, scalar
+from govrules.language.located import LocatedModel
 
 __all__ = [
     "ENGINE_OUTCOMES",
@@ -111,21 +112,66 @@ def declare(work: Compilation) -> Declarations:
 
 
 def _declared_type(work: Compilation, spec: Any, name: str) -> Type:
+    """The type an input, output or record field declares (``type``, ``values``, ``items``,
+    ``fields``); each misuse is reported where it is written."""
     values = (
         tuple(spec.values)
         if getattr(spec, "values", None) and not isinstance(spec.values[0], LocatedModel)
         else None
     )
+    if spec.type == "table":
+        value = getattr(spec, "value", None)
+        if value is None:
+            work.problem("table-value", f"table '{name}' has no 'value' type", work.where(spec))
+            value_type = Type("error")
+        else:
+            value_type = _declared_type(work, value, f"{name}.value")
+        return table_type(work, spec, name, value_type)
+    items = getattr(spec, "items", None)
+    fields = getattr(spec, "fields", None)
     if spec.type == "enum" and not values:
         work.problem("enum-values", f"'{name}' is an enum without 'values'", work.where(spec))
-    if spec.type == "list" and getattr(spec, "items", None) is None:
+    if spec.type == "list" and items is None:
         work.problem("list-items", f"'{name}' is a list without 'items'", work.where(spec))
+    if spec.type == "list" and items == "enum" and not values:
+        work.problem(
+            "enum-values", f"'{name}' is a list of enums without 'values'", work.where(spec)
+        )
+    is_record = spec.type == "record" or (spec.type == "list" and items == "record")
+    if is_record and not fields:
+        work.problem(
+            "record-fields",
+            f"'{name}' is a record without 'fields'",
+            work.where(spec),
+            "add fields: {name: text, date: date, ...}",
+        )
+    if fields and not is_record:
+        work.problem(
+            "record-fields",
+            f"'{name}' has 'fields' but is not a record or a list of records",
+            work.where(spec, "fields"),
+        )
+    if is_record:
+        record = record_type(
+            tuple(
+                (field_name, _field_type(work, spec, field_name, field_spec, name))
+                for field_name, field_spec in (fields or {}).items()
+            )
+        )
+        return record if spec.type == "record" else list_type(record)
     return scalar(
         spec.type,
         values if spec.type == "enum" else None,
-        getattr(spec, "items", None),
+        items,
         values if spec.type == "list" else None,
     )
+
+
+def _field_type(work: Compilation, owner: Any, name: str, spec: Any, owner_name: str) -> Type:
+    if spec.span_of() is None:  # written as its type alone (date: date): locate it by its key
+        object.__setattr__(spec, "_span", owner.entry_span("fields", name))
+    declared = _declared_type(work, spec, f"{owner_name}.{name}")
+    return declared.as_optional(not spec.required)
 
 
 def check_outcomes(work: Compilation) -> None:

@@ -15,7 +15,7 @@ from govrules.citations import Citation
 from govrules.language.expr import Checked, Compiled, Type, compile_expression
 from govrules.language.files import PolicyModel
 from govrules.spans import SourceSpan
-from govrules.values import MISSING
+from govrules.values import MISSING, to_json_value
 
 __all__ = [
     "CompiledInput",
@@ -104,6 +104,34 @@ class CompiledParameter:
         index = bisect_right(self.starts, day) - 1
         return self.values[index] if index >= 0 else None
 
+    def read_on(self, day: dt.date) -> Reading | None:
+        """The value in force on ``day`` as ``at(parameter, day)`` reads it, for the trace."""
+        found = self.at(day)
+        if found is None:
+            return None
+        return Reading(
+            found.value,
+            {
+                "name": self.name,
+                "on": day.isoformat(),
+                "value": to_json_value(found.value),
+                "effective_from": found.effective_from.isoformat(),
+                "citations": [c.ref for c in found.citations],
+                "unverified": found.unverified,
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A parameter's value read on a date other than the decision's, and its trace event."""
+
+    value: Any
+    event: dict[str, Any]
+
+    def trace(self) -> dict[str, Any]:
+        return self.event
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledOutput:
@@ -173,6 +201,7 @@ class CompiledPolicy:
     as_of_slot: int
     frame_slot: int
     interpretations: tuple[Interpretation, ...]
+    bindings: int = 0  # slots after the frame for the variables of comprehensions
     _programs: dict[tuple[tuple[int, ...], bool], Program] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -192,6 +221,7 @@ class CompiledPolicy:
     reporting_outputs: tuple[CompiledOutput, ...] = field(init=False, repr=False, compare=False)
     default_outcome: str = field(init=False, repr=False, compare=False)
     collect_slots: frozenset[int] = field(init=False, repr=False, compare=False)
+    binding_blanks: tuple[Any, ...] = field(init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -217,6 +247,7 @@ class CompiledPolicy:
             "public_slots": tuple((o.name, o.slot) for o in self.outputs if not o.internal),
             "reporting_outputs": tuple(o for o in self.outputs if o.report_missing),
             "default_outcome": self.model.outcome.default,
+            "binding_blanks": (MISSING,) * self.bindings,
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
@@ -260,19 +291,22 @@ class CompiledPolicy:
             if i >= 0 and p.values[i].unverified
         )
         exact = {o.slot for o in self.outputs if o.type.kind in ("decimal", "money", "rate")}
+        histories = {p.slot: p for p in self.parameters}
         steps = []
         for rule in self.rules:
             condition = (
                 None
                 if rule.condition is None
-                else compile_expression(rule.condition, traced, constants, self.frame_slot)
+                else compile_expression(
+                    rule.condition, traced, constants, self.frame_slot, histories
+                )
             )
             compiled = []
             for slot, _, checked, constant in rule.sets:
                 if checked is None:
                     compiled.append((slot, _constant(constant)))
                     continue
-                compute = compile_expression(checked, traced, constants, self.frame_slot)
+                compute = compile_expression(checked, traced, constants, self.frame_slot, histories)
                 if slot in exact and checked.type.kind == "integer":
                     compute = _as_decimal(compute)  # a whole number given to a decimal value
                 compiled.append((slot, compute))

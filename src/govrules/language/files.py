@@ -11,19 +11,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    StringConstraints,
-    WithJsonSchema,
-    model_validator,
-)
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
-from govrules.language.reader import LocatedMap
-from govrules.spans import SourceSpan
+from govrules.language.located import (
+    TYPE_NAMES,
+    Bilingual,
+    CiteList,
+    ClauseId,
+    Confidence,
+    DottedId,
+    Expression,
+    Identifier,
+    IdentifierList,
+    ItemTypeName,
+    LocatedModel,
+    ScalarTypeName,
+    TypeName,
+)
 
 __all__ = [
     "Bilingual",
@@ -31,6 +35,7 @@ __all__ = [
     "file_format_schema",
     "ClauseModel",
     "ExpectModel",
+    "FieldModel",
     "InputModel",
     "InterpretationModel",
     "NoticeModel",
@@ -42,111 +47,10 @@ __all__ = [
     "PolicyTestModel",
     "RuleModel",
     "SourceDocumentModel",
+    "TableKeyModel",
+    "TableRowModel",
     "TYPE_NAMES",
 ]
-
-TYPE_NAMES = (
-    "bool",
-    "integer",
-    "decimal",
-    "money",
-    "rate",
-    "date",
-    "datetime",
-    "text",
-    "enum",
-    "list",
-)
-TypeName = Literal[
-    "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum", "list"
-]
-ScalarTypeName = Literal[
-    "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum"
-]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-DottedId = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=160)
-]
-ClauseId = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^(preamble|closing|ch\d+|(ch\d+\.)?(art|sec|annex)\d+(_\d+)?)"
-        r"(\.(para|item|sub|point|sec)\d+)*$"
-    ),
-]
-Confidence = Literal["A", "B", "C", "U"]
-Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-
-
-def _as_tuple(value: Any) -> Any:
-    """A citation may be written as one string or as a list of strings."""
-    return (value,) if isinstance(value, str) else value
-
-
-def _one_or_many(item: dict[str, Any]) -> WithJsonSchema:
-    """The JSON Schema of a field written as one item or a list of items."""
-    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]})
-
-
-CiteList = Annotated[
-    tuple[Annotated[str, StringConstraints(min_length=3)], ...],
-    BeforeValidator(_as_tuple),
-    Field(min_length=1),
-    _one_or_many(
-        {"type": "string", "minLength": 3, "description": "source#clause, e.g. wage#art4.item1"}
-    ),
-]
-IdentifierList = Annotated[
-    tuple[Identifier, ...],
-    BeforeValidator(_as_tuple),
-    _one_or_many({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}),
-]
-
-
-class LocatedModel(BaseModel):
-    """Base of every file model: strict keys, immutable, and position-aware."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-    _span: SourceSpan | None = PrivateAttr(default=None)
-    _field_spans: dict[str, SourceSpan] = PrivateAttr(default_factory=dict)
-    _entry_spans: dict[str, dict[str, SourceSpan]] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _remember_position(cls, data: Any, handler: Any) -> Any:
-        node = handler(data)
-        if isinstance(data, LocatedMap):
-            node._span = data.span
-            node._field_spans = data.value_spans
-            node._entry_spans = {
-                key: value.value_spans
-                for key, value in data.items()
-                if isinstance(value, LocatedMap)
-            }
-        return node
-
-    def span_of(self, field: str | None = None) -> SourceSpan | None:
-        """Where ``field`` (or, without one, this whole mapping) is written."""
-        if field is not None:
-            alias = (
-                type(self).model_fields[field].alias if field in type(self).model_fields else None
-            )
-            found = self._field_spans.get(alias or field) or self._field_spans.get(field)
-            if found is not None:
-                return found
-        return self._span
-
-    def entry_span(self, field: str, key: str) -> SourceSpan | None:
-        """Where the value of ``key`` inside the mapping field ``field`` is written."""
-        return self._entry_spans.get(field, {}).get(key) or self.span_of(field)
-
-
-class Bilingual(LocatedModel):
-    """A text in Chinese (authoritative) and English (reference)."""
-
-    zh: str
-    en: str
-
 
 # --------------------------------------------------------------------------- sources
 
@@ -186,14 +90,37 @@ class SourceDocumentModel(LocatedModel):
 # --------------------------------------------------------------------------- policies
 
 
+def _field_shorthand(value: Any) -> Any:
+    """A record field may be written as its type alone: ``date: date``."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+class FieldModel(LocatedModel):
+    """A field of a record: required unless it says otherwise."""
+
+    type: Literal[
+        "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum", "list"
+    ]
+    title: Bilingual | None = None
+    description: str | None = None
+    values: tuple[str, ...] | None = None
+    items: ScalarTypeName | None = None
+    required: bool = True
+
+
+FieldSpec = Annotated[FieldModel, BeforeValidator(_field_shorthand)]
+
+
 class InputModel(LocatedModel):
-    """A fact the caller supplies."""
+    """A fact the caller supplies: a value, a record (``fields``), or a list of either."""
 
     type: TypeName
     title: Bilingual | None = None
     description: str | None = None
     values: tuple[str, ...] | None = None
-    items: ScalarTypeName | None = None
+    items: ItemTypeName | None = None
+    fields: dict[Identifier, FieldSpec] | None = None
+    max_items: int | None = Field(default=None, ge=0)
     required: bool = False
     required_when: Expression | bool | None = None
     cite: CiteList | None = None
@@ -203,24 +130,57 @@ class InputModel(LocatedModel):
     le: Decimal | int | dt.date | None = None
 
 
+class TableRowModel(LocatedModel):
+    """One row of a table: a value for each key (named by the key), the value, its clause.
+
+    ``{matter: administrative_service, value: 5, cite: rules#art15.item4}``; a key with bands
+    takes an interval: ``{amount: "[2000, 5000)", value: director}``.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    value: bool | int | Decimal | dt.date | str
+    cite: CiteList | None = None
+    note: str | None = None
+
+
+class TableKeyModel(LocatedModel):
+    """A key of a table: an enum (or text, integer, bool) matched exactly, or a number or date
+    matched by bands written as intervals (``bands: true``)."""
+
+    type: ScalarTypeName
+    values: tuple[str, ...] | None = None
+    bands: bool = False
+    title: Bilingual | None = None
+
+
 class ParameterValueModel(LocatedModel):
-    """One value of a parameter, in force from ``from`` until the next value's date."""
+    """One value of a parameter (or the rows of a table), in force from ``from`` until the
+    next value's date."""
 
     from_: dt.date = Field(alias="from")
-    value: bool | int | Decimal | dt.date | str
+    value: bool | int | Decimal | dt.date | str | None = None
+    rows: tuple[TableRowModel, ...] | None = None
     cite: CiteList | None = None
     unverified: bool = False
     note: str | None = None
 
 
 class ParameterModel(LocatedModel):
-    """A figure of the law (rate, period, threshold) with effective-dated values."""
+    """A figure of the law (rate, period, threshold) with effective-dated values, or a table
+    of them (``type: table`` with ``keys`` and the ``value`` type)."""
 
-    type: ScalarTypeName
+    type: Literal[
+        "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum", "table"
+    ]
     title: Bilingual | None = None
     description: str | None = None
     cite: CiteList | None = None
     values: tuple[ParameterValueModel, ...] = Field(min_length=1)
+    # a table: its keys (one or two, in the order a lookup gives them) and its value type
+    keys: dict[Identifier, TableKeyModel] | None = None
+    value: FieldSpec | None = None
+    # bands that leave gaps between them are allowed (a lookup in a gap is unknown)
+    allow_gaps: bool = False
 
 
 class OutputModel(LocatedModel):
@@ -230,7 +190,8 @@ class OutputModel(LocatedModel):
     title: Bilingual | None = None
     description: str | None = None
     values: tuple[str, ...] | None = None
-    items: ScalarTypeName | None = None
+    items: ItemTypeName | None = None
+    fields: dict[Identifier, FieldSpec] | None = None
     internal: bool = False
     # a list that every applying rule adds one item to (no conflict between them)
     collect: bool = False

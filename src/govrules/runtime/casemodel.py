@@ -33,7 +33,7 @@ from pydantic import (
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import CaseError, Diagnostic, suggest
 from govrules.language.expr.types import Type
-from govrules.values import MISSING
+from govrules.values import MISSING, record_class
 
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 
@@ -98,7 +98,9 @@ _DateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime)]
 _Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
-def _annotation(kind: Type) -> Any:
+def _annotation(kind: Type, name: str = "Record") -> Any:
+    if kind.kind == "record":
+        return _record_model(kind, name)
     if kind.kind == "bool":
         return StrictBool
     if kind.kind == "integer":
@@ -114,8 +116,20 @@ def _annotation(kind: Type) -> Any:
     if kind.kind == "enum":
         return Literal[tuple(kind.values or ())]
     if kind.kind == "list" and kind.item is not None:
-        return Annotated[list[_annotation(kind.item)], Strict()]  # type: ignore[misc]
+        return Annotated[list[_annotation(kind.item, name)], Strict()]  # type: ignore[misc]
     raise AssertionError(kind)
+
+
+def _record_model(kind: Type, name: str) -> type[BaseModel]:
+    """The pydantic model of a record: its fields, required unless declared optional."""
+    fields: dict[str, Any] = {}
+    for field_name, field_type in kind.fields or ():
+        annotation = _annotation(field_type.as_optional(False), f"{name}_{field_name}")
+        if field_type.optional:
+            fields[field_name] = (Optional[annotation], Field(None))  # noqa: UP045
+        else:
+            fields[field_name] = (annotation, ...)
+    return create_model(name, __config__=ConfigDict(extra="forbid", strict=False), **fields)
 
 
 def build_case_model(policy: CompiledPolicy) -> type[BaseModel]:
@@ -133,8 +147,11 @@ def build_case_model(policy: CompiledPolicy) -> type[BaseModel]:
             description = (
                 description + " " if description else ""
             ) + f"(required when {item.required_when_text})"
+        if spec.max_items is not None:
+            bounds["max_length"] = spec.max_items
+        record_name = "".join(part.title() for part in item.name.split("_"))
         fields[item.name] = (
-            Optional[_annotation(item.type)],  # noqa: UP045
+            Optional[_annotation(item.type.as_optional(False), record_name)],  # noqa: UP045
             Field(None, description=description, **bounds),
         )
     model_name = "Case_" + policy.id.replace(".", "_")
@@ -155,7 +172,7 @@ def case_errors(error: ValidationError, policy: CompiledPolicy) -> CaseError:
     found = []
     for item in error.errors(include_url=False):
         loc = [str(part) for part in item["loc"]]
-        field = ".".join(loc) if loc else "(case)"
+        field = _path(item["loc"])
         if item["type"] == "extra_forbidden":
             found.append(
                 Diagnostic(
@@ -173,6 +190,14 @@ def case_errors(error: ValidationError, policy: CompiledPolicy) -> CaseError:
         given = item.get("input")
         found.append(Diagnostic("invalid-input", f"{field}: {message} (got {given!r})"))
     return CaseError(found)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """``nominees[2].name``: where in the case a problem is."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(case)"
 
 
 class InvalidCase(Exception):
@@ -193,7 +218,10 @@ def build_converter(policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], lis
         bounds = tuple(
             (b, getattr(spec, b)) for b in ("gt", "ge", "lt", "le") if getattr(spec, b) is not None
         )
-        steps.append((item.name, _value_check(item.type, bounds)))
+        checker = _value_check(item.type, bounds)
+        if spec.max_items is not None:
+            checker = _at_most(checker, spec.max_items)
+        steps.append((item.name, checker))
 
     def convert(case: Mapping[str, Any]) -> list[Any]:
         if type(case) is not dict and not isinstance(case, Mapping):
@@ -248,7 +276,45 @@ def _value_check(kind: Type, bounds: tuple[tuple[str, Any], ...]) -> Callable[[A
     return bounded
 
 
+def _at_most(check: Callable[[Any], Any], limit: int) -> Callable[[Any], Any]:
+    def limited(value: Any) -> Any:
+        items = check(value)
+        if len(items) > limit:
+            raise InvalidCase
+        return items
+
+    return limited
+
+
+def _record_check(kind: Type) -> Callable[[Any], Any]:
+    """A mapping of field values becomes a ``Record``; an optional field not given is unknown."""
+    make = record_class(tuple(name for name, _ in kind.fields or ()))
+    names = frozenset(name for name, _ in kind.fields or ())
+    fields = tuple(
+        (name, _base_check(field.as_optional(False)), field.optional)
+        for name, field in kind.fields or ()
+    )
+
+    def record(value: Any) -> Any:
+        if not isinstance(value, Mapping) or not names.issuperset(value):
+            raise InvalidCase
+        items = []
+        for name, check, optional in fields:
+            given = value.get(name)
+            if given is None:
+                if not optional:
+                    raise InvalidCase
+                items.append(MISSING)
+            else:
+                items.append(check(given))
+        return make(items)
+
+    return record
+
+
 def _base_check(kind: Type) -> Callable[[Any], Any]:
+    if kind.kind == "record":
+        return _record_check(kind)
     if kind.kind in ("decimal", "money", "rate"):
 
         def number(value: Any) -> Any:

@@ -51,6 +51,11 @@ class _Frame:
                 }
             )
 
+    def figure_read(self, event: dict[str, Any]) -> None:
+        """A figure read beyond the parameters in force today: a table row, or ``at``."""
+        if self.recorder.enabled:
+            self.recorder.record({"event": "parameter", "rule": self.rule, **event})
+
 
 def evaluate_case(
     policy: CompiledPolicy,
@@ -67,6 +72,8 @@ def evaluate_case(
     values.extend(policy.blank_values)
     values.append(as_of)
     values.append(frame)
+    if policy.bindings:
+        values.extend(policy.binding_blanks)
     if tracing:
         recorder.record(
             {

@@ -13,6 +13,7 @@ from typing import Any
 
 from govrules.calendar import DateComputation
 from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice
+from govrules.compiler.tables import Table
 from govrules.runtime.decision import MissingFact
 from govrules.runtime.trace import Recorder
 from govrules.values import MISSING, to_json_value
@@ -97,11 +98,14 @@ def unverified_notices(
             value = policy.parameters_by_name[name].at(as_of)
             if value is not None and value.unverified:
                 seen.add(name)
+                shown = (
+                    "(a table)" if isinstance(value.value, Table) else to_json_value(value.value)
+                )
                 flagged.append(
                     Notice(
                         "unverified",
                         "warning",
-                        f"parameter '{name}' = {to_json_value(value.value)} is not verified "
+                        f"parameter '{name}' = {shown} is not verified "
                         "against an authoritative text" + (f": {value.note}" if value.note else ""),
                         None,
                         value.citations,

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["Binary", "Call", "Conditional", "Expr", "ListLiteral", "Literal", "Name", "Unary"]
+__all__ = [
+    "Attribute",
+    "Binary",
+    "Call",
+    "Comprehension",
+    "Conditional",
+    "Expr",
+    "ListLiteral",
+    "Literal",
+    "Name",
+    "Unary",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +63,23 @@ class Call(Expr):
 @dataclass(frozen=True, slots=True)
 class ListLiteral(Expr):
     items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute(Expr):
+    """A field of a record: ``sanction.kind``."""
+
+    value: Expr
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comprehension(Expr):
+    """``[element for variable in iterable if condition]``: a list built from another list,
+    in its order; also the one argument of ``count(x for x in xs if ...)`` and the like."""
+
+    element: Expr
+    variable: str
+    variable_offset: int
+    iterable: Expr
+    condition: Expr | None

@@ -14,18 +14,28 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
 
 from govrules.errors import suggest
 from govrules.language.expr.ast import (
+    Attribute,
     Binary,
     Call,
+    Comprehension,
     Conditional,
     Expr,
     ListLiteral,
     Literal,
     Name,
     Unary,
+)
+from govrules.language.expr.binding import check_attribute, check_comprehension
+from govrules.language.expr.checked import (
+    _NO_CONSTANT,
+    ERROR,
+    Checked,
+    ExpressionIssue,
+    Scope,
+    Symbol,
 )
 from govrules.language.expr.functions import FUNCTIONS, ROUNDING_MODES
 from govrules.language.expr.functions.spec import Argument
@@ -52,66 +62,19 @@ __all__ = [
     "suggest",
 ]
 
-ERROR = Type("error")
-_NO_CONSTANT: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Symbol:
-    """A name an expression may use: an input, a parameter, a computed value, ``as_of``."""
-
-    name: str
-    type: Type
-    slot: int
-    origin: str  # input | parameter | value | context
-
-
-class Scope(Protocol):
-    def lookup(self, name: str) -> Symbol | None: ...
-
-    def names(self) -> Iterable[str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class ExpressionIssue:
-    code: str
-    message: str
-    offset: int
-    hint: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """A type-checked node. ``constant`` holds the folded value of a constant node."""
-
-    node: Expr
-    type: Type
-    args: tuple[Checked, ...] = ()
-    symbol: Symbol | None = None
-    constant: Any = _NO_CONSTANT
-    literal: bool = False
-
-    @property
-    def is_constant(self) -> bool:
-        return self.constant is not _NO_CONSTANT
-
-    def names(self) -> frozenset[Symbol]:
-        """Every symbol this expression reads."""
-        found: set[Symbol] = set()
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            if node.symbol is not None:
-                found.add(node.symbol)
-            stack.extend(node.args)
-        return frozenset(found)
-
 
 @dataclass
 class _Checker:
     scope: Scope
     allowed_numbers: frozenset[Decimal]
     issues: list[ExpressionIssue] = field(default_factory=list)
+    bound: list[tuple[str, Type]] = field(default_factory=list)  # comprehension variables
+
+    def known(self, name: str) -> bool:
+        return self.scope.lookup(name) is not None
+
+    def names(self) -> Iterable[str]:
+        return [*self.scope.names(), *(name for name, _ in self.bound)]
 
     def fail(self, node: Expr, code: str, message: str, hint: str | None = None) -> Checked:
         self.issues.append(ExpressionIssue(code, message, node.offset, hint))
@@ -132,7 +95,20 @@ class _Checker:
             return self.call(node)
         if isinstance(node, ListLiteral):
             return self.list_literal(node)
+        if isinstance(node, Attribute):
+            return check_attribute(self, node)
+        if isinstance(node, Comprehension):
+            return self.comprehension(node)
         raise AssertionError(f"unknown node {node!r}")
+
+    def comprehension(self, node: Comprehension) -> Checked:
+        found = check_comprehension(self, node)
+        if found is None:
+            return Checked(node, ERROR)
+        iterable, condition, element, built, slot = found
+        parts = (iterable, element) if condition is None else (iterable, element, condition)
+        variable = Symbol(node.variable, iterable.type.item or ERROR, slot, "variable")
+        return Checked(node, built, parts, symbol=variable)
 
     def literal(self, node: Literal) -> Checked:
         value = node.value
@@ -152,13 +128,17 @@ class _Checker:
         return Checked(node, TEXT, constant=value, literal=True)
 
     def name(self, node: Name) -> Checked:
+        for slot in range(len(self.bound) - 1, -1, -1):
+            name, kind = self.bound[slot]
+            if name == node.name:
+                return Checked(node, kind, symbol=Symbol(name, kind, slot, "variable"))
         symbol = self.scope.lookup(node.name)
         if symbol is None:
             return self.fail(
                 node,
                 "unknown-name",
                 f"'{node.name}' is not an input, parameter or value",
-                suggest(node.name, self.scope.names()),
+                suggest(node.name, self.names()),
             )
         return Checked(node, symbol.type, symbol=symbol)
 

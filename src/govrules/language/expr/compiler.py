@@ -16,15 +16,26 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from govrules.language.expr.ast import Binary, Call, Conditional, ListLiteral, Literal, Name, Unary
+from govrules.language.expr.ast import (
+    Attribute,
+    Binary,
+    Call,
+    Comprehension,
+    Conditional,
+    ListLiteral,
+    Literal,
+    Name,
+    Unary,
+)
 from govrules.language.expr.checker import Checked
+from govrules.language.expr.closures import Code, apply, const
 from govrules.language.expr.functions import FUNCTIONS
 from govrules.language.expr.functions.knowledge import all_known_closure, coalesce_closure
 from govrules.language.expr.functions.numbers import fen_rounding
+from govrules.language.expr.functions.parameters import ParameterHistory
 from govrules.language.expr.functions.spec import Compiled
 from govrules.values import MISSING
 
@@ -54,204 +65,120 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 _UNARY_OPERATORS: dict[str, Callable[[Any], Any]] = {"not": operator.not_, "-": operator.neg}
 
 
-@dataclass(frozen=True, slots=True)
-class _Code:
-    """A compiled node: its closure, and what is known of it at compile time."""
-
-    fn: Compiled
-    optional: bool  # may give MISSING
-    constant: bool = False
-    value: Any = None
-    slot: int | None = None  # the node only reads this slot
-
-
-def _const(value: Any) -> _Code:
-    return _Code(lambda v: value, value is MISSING, True, value)
-
-
-def _apply(fn: Callable[..., Any], parts: list[_Code]) -> _Code:
-    """``fn`` applied to the parts; folded when all are constant, guarded when one may be
-    unknown, and with slot reads and constants inlined for the common two-operand shapes."""
-    if any(part.constant and part.value is MISSING for part in parts):
-        return _const(MISSING)  # an unknown constant (a parameter with no value yet)
-    if all(part.constant for part in parts):
-        arguments = [part.value for part in parts]
-        try:
-            return _const(fn(*arguments))
-        except (ArithmeticError, ValueError):
-            # not folded: the error belongs to the evaluation that reaches this node, if any
-            return _Code(lambda v: fn(*arguments), False)
-    optional = any(part.optional for part in parts)
-    if len(parts) == 1:
-        (a,) = parts
-        if a.slot is not None:
-            s = a.slot
-            if not optional:
-                return _Code(lambda v: fn(v[s]), False)
-
-            def unary_slot(v: list[Any]) -> Any:
-                x = v[s]
-                return MISSING if x is MISSING else fn(x)
-
-            return _Code(unary_slot, True)
-        g = a.fn
-        if not optional:
-            return _Code(lambda v: fn(g(v)), False)
-
-        def unary(v: list[Any]) -> Any:
-            x = g(v)
-            return MISSING if x is MISSING else fn(x)
-
-        return _Code(unary, True)
-    if len(parts) == 2:
-        return _Code(_binary(fn, parts[0], parts[1]), optional)
-    if len(parts) == 3 and parts[1].constant and parts[2].constant:
-        return _Code(_first_of_three(fn, parts), optional)
-    fns = [part.fn for part in parts]
-    if not optional:
-        return _Code(lambda v: fn(*[g(v) for g in fns]), False)
-
-    def general(v: list[Any]) -> Any:
-        values = [g(v) for g in fns]
-        for value in values:
-            if value is MISSING:
-                return MISSING
-        return fn(*values)
-
-    return _Code(general, True)
-
-
-def _first_of_three(fn: Callable[..., Any], parts: list[_Code]) -> Compiled:
-    """``fn(x, c1, c2)`` with constant c1, c2 -- the shape of ``clamp(x, low, high)``."""
-    a, c1, c2 = parts[0], parts[1].value, parts[2].value
-    if a.slot is not None:
-        s = a.slot
-        if not a.optional:
-            return lambda v: fn(v[s], c1, c2)
-
-        def slot_first(v: list[Any]) -> Any:
-            x = v[s]
-            return MISSING if x is MISSING else fn(x, c1, c2)
-
-        return slot_first
-    g = a.fn
-    if not a.optional:
-        return lambda v: fn(g(v), c1, c2)
-
-    def code_first(v: list[Any]) -> Any:
-        x = g(v)
-        return MISSING if x is MISSING else fn(x, c1, c2)
-
-    return code_first
-
-
-def _binary(fn: Callable[[Any, Any], Any], a: _Code, b: _Code) -> Compiled:
-    if b.constant and a.slot is not None:
-        s, c = a.slot, b.value
-        if not a.optional:
-            return lambda v: fn(v[s], c)
-
-        def slot_const(v: list[Any]) -> Any:
-            x = v[s]
-            return MISSING if x is MISSING else fn(x, c)
-
-        return slot_const
-    if b.constant:
-        g, c = a.fn, b.value
-        if not a.optional:
-            return lambda v: fn(g(v), c)
-
-        def code_const(v: list[Any]) -> Any:
-            x = g(v)
-            return MISSING if x is MISSING else fn(x, c)
-
-        return code_const
-    if a.constant:
-        c, h = a.value, b.fn
-        if not b.optional:
-            return lambda v: fn(c, h(v))
-
-        def const_code(v: list[Any]) -> Any:
-            y = h(v)
-            return MISSING if y is MISSING else fn(c, y)
-
-        return const_code
-    if a.slot is not None and b.slot is not None:
-        s, t = a.slot, b.slot
-        if not (a.optional or b.optional):
-            return lambda v: fn(v[s], v[t])
-
-        def slot_slot(v: list[Any]) -> Any:
-            x, y = v[s], v[t]
-            return MISSING if x is MISSING or y is MISSING else fn(x, y)
-
-        return slot_slot
-    g, h = a.fn, b.fn
-    if not (a.optional or b.optional):
-        return lambda v: fn(g(v), h(v))
-
-    def code_code(v: list[Any]) -> Any:
-        x = g(v)
-        if x is MISSING:
-            return MISSING
-        y = h(v)
-        return MISSING if y is MISSING else fn(x, y)
-
-    return code_code
-
-
 class _Compiler:
-    def __init__(self, traced: bool, constants: Mapping[int, Any], frame_slot: int) -> None:
+    def __init__(
+        self,
+        traced: bool,
+        constants: Mapping[int, Any],
+        frame_slot: int,
+        histories: Mapping[int, ParameterHistory],
+    ) -> None:
         self.traced = traced
         self.constants = constants
         self.frame_slot = frame_slot
+        self.histories = histories
 
-    def compile(self, checked: Checked) -> _Code:
+    def compile(self, checked: Checked) -> Code:
         if checked.is_constant:
-            return _const(checked.constant)
+            return const(checked.constant)
         node = checked.node
         if isinstance(node, Literal):
-            return _const(node.value)
+            return const(node.value)
         if isinstance(node, Name):
             assert checked.symbol is not None
+            if checked.symbol.origin == "variable":  # bound by a comprehension
+                slot = self.frame_slot + 1 + checked.symbol.slot
+                return Code(lambda v: v[slot], checked.type.optional, slot=slot)
             slot = checked.symbol.slot
             if slot in self.constants:
-                return _const(self.constants[slot])
-            return _Code(lambda v: v[slot], checked.type.optional, slot=slot)
+                return const(self.constants[slot])
+            return Code(lambda v: v[slot], checked.type.optional, slot=slot)
         if isinstance(node, Call) and node.function == "given":
             return self.given(checked)
+        if isinstance(node, Comprehension):
+            return self.comprehension(checked)
         parts = [self.compile(arg) for arg in checked.args]
+        if isinstance(node, Attribute):
+            return self.attribute(checked, parts[0])
         if isinstance(node, Unary):
-            return _apply(_UNARY_OPERATORS[node.op], parts)
+            return apply(_UNARY_OPERATORS[node.op], parts)
         if isinstance(node, Binary):
             if node.op in ("and", "or"):
                 return self.logic(node.op, parts)
-            return _apply(_OPERATORS[node.op], parts)
+            return apply(_OPERATORS[node.op], parts)
         if isinstance(node, Conditional):
             return self.conditional(parts)
         if isinstance(node, ListLiteral):
-            return _apply(lambda *items: tuple(items), parts)
+            return apply(lambda *items: tuple(items), parts)
         if isinstance(node, Call):
             return self.call(node.function, checked, parts)
         raise AssertionError(f"cannot compile {node!r}")
 
-    def given(self, checked: Checked) -> _Code:
+    def attribute(self, checked: Checked, record: Code) -> Code:
+        found = checked.args[0].type.field(checked.node.name)  # type: ignore[attr-defined]
+        assert found is not None
+        index = found[0]
+        if record.constant:
+            return const(MISSING if record.value is MISSING else record.value[index])
+        g = record.fn
+        if not record.optional:
+            return Code(lambda v: g(v)[index], checked.type.optional)
+
+        def field(v: list[Any]) -> Any:
+            value = g(v)
+            return MISSING if value is MISSING else value[index]
+
+        return Code(field, True)
+
+    def comprehension(self, checked: Checked) -> Code:
+        """A list built item by item, each bound in the variable's slot; an unknown list,
+        item or filter makes the whole list unknown (nothing is silently dropped)."""
+        assert checked.symbol is not None
+        iterable, element = self.compile(checked.args[0]), self.compile(checked.args[1])
+        condition = self.compile(checked.args[2]) if len(checked.args) == 3 else None
+        slot = self.frame_slot + 1 + checked.symbol.slot
+        source, build = iterable.fn, element.fn
+        keep = None if condition is None else condition.fn
+
+        def comprehension(v: list[Any]) -> Any:
+            items = source(v)
+            if items is MISSING:
+                return MISSING
+            built = []
+            for item in items:
+                v[slot] = item
+                if keep is not None:
+                    wanted = keep(v)
+                    if wanted is MISSING:
+                        return MISSING
+                    if not wanted:
+                        continue
+                value = build(v)
+                if value is MISSING:
+                    return MISSING
+                built.append(value)
+            return tuple(built)
+
+        optional = iterable.optional or element.optional
+        return Code(comprehension, optional or (condition is not None and condition.optional))
+
+    def given(self, checked: Checked) -> Code:
         (arg,) = checked.args
         code = self.compile(arg)
         if code.constant:
-            return _const(code.value is not MISSING)
+            return const(code.value is not MISSING)
         if code.slot is not None:
             s = code.slot
-            return _Code(lambda v: v[s] is not MISSING, False)
+            return Code(lambda v: v[s] is not MISSING, False)
         g = code.fn
-        return _Code(lambda v: g(v) is not MISSING, False)
+        return Code(lambda v: g(v) is not MISSING, False)
 
     @staticmethod
-    def logic(op: str, parts: list[_Code]) -> _Code:
+    def logic(op: str, parts: list[Code]) -> Code:
         a, b = parts
         stop = op == "or"  # the value that decides on its own: True for or, False for and
         if a.constant and a.value is stop:
-            return _const(stop)
+            return const(stop)
         if a.constant and a.value is (not stop):
             return b
         if b.constant and b.value is (not stop):
@@ -260,12 +187,12 @@ class _Compiler:
         if a.slot is not None and b.slot is not None and not (a.optional or b.optional):
             s, t = a.slot, b.slot
             if stop:
-                return _Code(lambda v: v[s] or v[t], False)
-            return _Code(lambda v: v[s] and v[t], False)
+                return Code(lambda v: v[s] or v[t], False)
+            return Code(lambda v: v[s] and v[t], False)
         if not (a.optional or b.optional):
             if stop:
-                return _Code(lambda v: g(v) or h(v), False)
-            return _Code(lambda v: g(v) and h(v), False)
+                return Code(lambda v: g(v) or h(v), False)
+            return Code(lambda v: g(v) and h(v), False)
 
         def kleene(v: list[Any]) -> Any:
             x = g(v)
@@ -276,14 +203,14 @@ class _Compiler:
                 return stop
             return MISSING if x is MISSING or y is MISSING else (not stop)
 
-        return _Code(kleene, True)
+        return Code(kleene, True)
 
     @staticmethod
-    def conditional(parts: list[_Code]) -> _Code:
+    def conditional(parts: list[Code]) -> Code:
         condition, then, otherwise = parts
         if condition.constant:
             if condition.value is MISSING:
-                return _const(MISSING)
+                return const(MISSING)
             return then if condition.value else otherwise
         c, t, o = condition.fn, then.fn, otherwise.fn
 
@@ -293,24 +220,72 @@ class _Compiler:
                 return MISSING
             return t(v) if flag else o(v)
 
-        return _Code(choose, True)
+        return Code(choose, True)
 
-    def call(self, name: str, checked: Checked, parts: list[_Code]) -> _Code:
+    def call(self, name: str, checked: Checked, parts: list[Code]) -> Code:
         # The functions that see unknown arguments, or take a constant that selects their
         # run-time, have their own shapes; the others run their spec's callable.
         if name == "all_known":
-            return _Code(all_known_closure([part.fn for part in parts]), True)
+            return Code(all_known_closure([part.fn for part in parts]), True)
         if name == "coalesce":
-            return _Code(coalesce_closure([part.fn for part in parts]), parts[-1].optional)
+            return Code(coalesce_closure([part.fn for part in parts]), parts[-1].optional)
         if name == "round_fen":
-            return _apply(fen_rounding(checked.args[1].constant), parts[:1])
+            return apply(fen_rounding(checked.args[1].constant), parts[:1])
+        if name == "lookup":
+            return self.lookup(parts)
+        if name == "at":
+            return self.read_at(checked, parts[1])
         spec = FUNCTIONS[name]
         if spec.on_calendar is not None:
             return self.legal_time(spec.on_calendar, parts)
-        assert spec.run is not None, f"{name}() has no run-time"
-        return _apply(spec.run, parts)
+        run = spec.run
+        if spec.specialise is not None:
+            run = spec.specialise(tuple(arg.type for arg in checked.args))
+        assert run is not None, f"{name}() has no run-time"
+        return apply(run, parts)
 
-    def legal_time(self, compute: Callable[..., Any], parts: list[_Code]) -> _Code:
+    def lookup(self, parts: list[Code]) -> Code:
+        """The value of the table row for the keys; unknown when no row or band holds them."""
+        traced, frame_slot = self.traced, self.frame_slot
+        table_of, keys_of = parts[0].fn, [part.fn for part in parts[1:]]
+
+        def lookup(v: list[Any]) -> Any:
+            table = table_of(v)
+            keys = [key_of(v) for key_of in keys_of]
+            if table is MISSING or any(key is MISSING for key in keys):
+                return MISSING
+            row = table.find(*keys)
+            if row is None:
+                return MISSING
+            if traced:
+                v[frame_slot].figure_read(row.trace())
+            return row.value
+
+        return Code(lookup, True)
+
+    def read_at(self, checked: Checked, day: Code) -> Code:
+        """A parameter's value in force on a day given by the case, recorded with that day."""
+        symbol = checked.args[0].symbol
+        assert symbol is not None
+        history = self.histories.get(symbol.slot)
+        if history is None:
+            raise ValueError(f"at({symbol.name}, ...) needs the parameter's history")
+        traced, frame_slot, day_of = self.traced, self.frame_slot, day.fn
+
+        def read_at(v: list[Any]) -> Any:
+            when = day_of(v)
+            if when is MISSING:
+                return MISSING
+            found = history.read_on(when)
+            if found is None:
+                return MISSING
+            if traced:
+                v[frame_slot].figure_read(found.trace())
+            return found.value
+
+        return Code(read_at, True)
+
+    def legal_time(self, compute: Callable[..., Any], parts: list[Code]) -> Code:
         """A date function on the working-day calendar, reporting to the evaluation's frame."""
         traced, frame_slot = self.traced, self.frame_slot
 
@@ -323,7 +298,7 @@ class _Compiler:
 
         fns = [part.fn for part in parts]
         if not any(part.optional for part in parts):
-            return _Code(lambda v: run(v, *[g(v) for g in fns]), False)
+            return Code(lambda v: run(v, *[g(v) for g in fns]), False)
 
         def guarded(v: list[Any]) -> Any:
             values = [g(v) for g in fns]
@@ -331,7 +306,7 @@ class _Compiler:
                 return MISSING
             return run(v, *values)
 
-        return _Code(guarded, True)
+        return Code(guarded, True)
 
 
 def compile_expression(
@@ -339,11 +314,13 @@ def compile_expression(
     traced: bool = False,
     constants: Mapping[int, Any] | None = None,
     frame_slot: int = -1,
+    histories: Mapping[int, ParameterHistory] | None = None,
 ) -> Compiled:
     """A closure computing ``checked`` on a slot list.
 
-    ``traced`` makes date functions report every computation (not only the estimated ones);
-    ``constants`` maps slots whose value is fixed (parameters on one date) to that value;
-    ``frame_slot`` is the slot holding the frame that date functions report to.
+    ``traced`` makes date functions and figure reads report to the frame (date functions
+    report estimated computations even untraced); ``constants`` maps slots whose value is fixed
+    (parameters on one date) to that value; ``frame_slot`` is the slot holding the frame;
+    ``histories`` maps parameter slots to their values over time, for ``at``.
     """
-    return _Compiler(traced, constants or {}, frame_slot).compile(checked).fn
+    return _Compiler(traced, constants or {}, frame_slot, histories or {}).compile(checked).fn

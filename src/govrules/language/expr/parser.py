@@ -9,11 +9,14 @@ Grammar, loosest binding first::
     compare  := sum (('=='|'!='|'<'|'<='|'>'|'>='|'in'|'not' 'in') sum)?
     sum      := product (('+'|'-') product)*
     product  := unary (('*'|'/') unary)*
-    unary    := '-' unary | primary
+    unary    := '-' unary | postfix
+    postfix  := primary ('.' NAME)*
     primary  := NUMBER | STRING | 'true' | 'false' | NAME | NAME '(' args ')' | '[' args ']'
-              | '(' expr ')'
+              | '[' comprehension ']' | NAME '(' comprehension ')' | '(' expr ')'
+    comprehension := expr 'for' NAME 'in' or ('if' or)?
 
     parse_expression("max(previous_rate - step, floor_rate)")
+    parse_expression("count(s for s in sanctions if s.kind == 'warning')")
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import re
 from decimal import Decimal
 
 from govrules.language.expr.ast import (
+    Attribute,
     Binary,
     Call,
+    Comprehension,
     Conditional,
     Expr,
     ListLiteral,
@@ -34,14 +39,14 @@ from govrules.language.expr.ast import (
 
 __all__ = ["ExpressionSyntaxError", "parse_expression"]
 
-KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "in", "true", "false"})
+KEYWORDS = frozenset({"and", "or", "not", "if", "then", "else", "in", "for", "true", "false"})
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<string>'[^'\n]*'|"[^"\n]*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>==|!=|<=|>=|[-+*/<>(),\[\]])
+  | (?P<op>==|!=|<=|>=|[-+*/<>(),.\[\]])
 """,
     re.VERBOSE,
 )
@@ -201,7 +206,22 @@ class _Parser:
                 return Unary(offset, "-", self.unary())
             finally:
                 self.depth -= 1
-        return self.primary()
+        return self.postfix()
+
+    def postfix(self) -> Expr:
+        value = self.primary()
+        while True:
+            kind, text, offset = self.peek()
+            if not (kind == "op" and text == "."):
+                return value
+            self.index += 1
+            name_kind, name, _ = self.take()
+            if name_kind != "name":
+                found = repr(name) if name else "the end of the expression"
+                raise ExpressionSyntaxError(
+                    f"expected a field name after '.' but found {found}", offset + 1
+                )
+            value = Attribute(offset, value, name)
 
     def primary(self) -> Expr:
         kind, text, offset = self.take()
@@ -213,10 +233,13 @@ class _Parser:
             return Literal(offset, text == "true")
         if kind == "name":
             if self.accept("("):
-                return Call(offset, text, self.arguments(")"))
+                return Call(offset, text, self.arguments(")", comprehension_offset=offset))
             return Name(offset, text)
         if kind == "op" and text == "[":
-            return ListLiteral(offset, self.arguments("]"))
+            items = self.arguments("]", comprehension_offset=offset)
+            if len(items) == 1 and isinstance(items[0], Comprehension):
+                return items[0]
+            return ListLiteral(offset, items)
         if kind == "op" and text == "(":
             inner = self.expression()
             self.expect(")")
@@ -224,15 +247,50 @@ class _Parser:
         found = repr(text) if text else "the end of the expression"
         raise ExpressionSyntaxError(f"expected a value but found {found}", offset)
 
-    def arguments(self, closing: str) -> tuple[Expr, ...]:
+    def arguments(self, closing: str, comprehension_offset: int) -> tuple[Expr, ...]:
+        """Items up to ``closing``; a first item followed by ``for`` is a comprehension, and
+        then the only item."""
         items: list[Expr] = []
         if self.accept(closing):
             return ()
         while True:
-            items.append(self.expression())
+            item = self.expression()
+            if not items and self.peek()[:2] == ("keyword", "for"):
+                item = self.comprehension(item, comprehension_offset)
+                self.expect_closing(closing, "a comprehension is the only item")
+                return (item,)
+            items.append(item)
             if self.accept(closing):
                 return tuple(items)
-            self.expect(",")
+            self.expect_closing(",", None)
+
+    def comprehension(self, element: Expr, offset: int) -> Comprehension:
+        self.expect("for")
+        kind, variable, variable_offset = self.take()
+        if kind != "name":
+            found = repr(variable) if variable else "the end of the expression"
+            raise ExpressionSyntaxError(
+                f"expected a name after 'for' but found {found}", variable_offset
+            )
+        self.expect("in")
+        iterable = self.disjunction()
+        condition = self.disjunction() if self.accept("if") else None
+        return Comprehension(offset, element, variable, variable_offset, iterable, condition)
+
+    def expect_closing(self, value: str, why: str | None) -> None:
+        """``expect``, with a hint for the ways authors coming from SQL or English filter."""
+        if self.accept(value):
+            return
+        kind, text, offset = self.peek()
+        found = repr(text) if text else "the end of the expression"
+        message = f"expected '{value}' but found {found}"
+        if kind == "name" and text == "where":
+            message += (
+                "; filter a list with 'for ... in ... if', as in count(m for m in xs if m > t)"
+            )
+        elif why:
+            message += f" ({why})"
+        raise ExpressionSyntaxError(message, offset)
 
 
 def parse_expression(text: str) -> Expr:

@@ -25,6 +25,7 @@ __all__ = [
     "PLAIN",
     "enum_type",
     "list_type",
+    "record_type",
     "scalar",
 ]
 
@@ -34,19 +35,29 @@ PLAIN = frozenset({"integer", "decimal"})
 
 @dataclass(frozen=True, slots=True)
 class Type:
-    kind: str  # bool integer decimal money rate date text enum list
+    kind: str  # bool integer decimal money rate date datetime text enum list record
     values: tuple[str, ...] | None = None  # enum members
     item: Type | None = None  # list element
     optional: bool = False
+    fields: tuple[tuple[str, Type], ...] | None = None  # record fields, in declared order
 
     def __str__(self) -> str:
         if self.kind == "enum" and self.values is not None:
             text = "enum(" + ", ".join(self.values) + ")"
         elif self.kind == "list" and self.item is not None:
             text = f"list of {self.item}"
+        elif self.kind == "record" and self.fields is not None:
+            text = "record(" + ", ".join(name for name, _ in self.fields) + ")"
         else:
             text = self.kind
         return text
+
+    def field(self, name: str) -> tuple[int, Type] | None:
+        """The position and type of a record's field, or ``None``."""
+        for index, (field_name, field_type) in enumerate(self.fields or ()):
+            if field_name == name:
+                return index, field_type
+        return None
 
     @property
     def numeric(self) -> bool:
@@ -77,6 +88,11 @@ def enum_type(values: tuple[str, ...]) -> Type:
 
 def list_type(item: Type) -> Type:
     return Type("list", item=item.as_optional(False))
+
+
+def record_type(fields: tuple[tuple[str, Type], ...]) -> Type:
+    """A record: named fields, each with its type (an optional field may be unknown)."""
+    return Type("record", fields=tuple(fields))
 
 
 def scalar(

@@ -84,6 +84,7 @@ GIVEN = FunctionSpec(
     _given,
     optional_propagates=False,
     summary="true when the fact or value is known",
+    example="given(award_received_date)",
 )
 ALL_KNOWN = FunctionSpec(
     "all_known(check, ...)",
@@ -91,6 +92,7 @@ ALL_KNOWN = FunctionSpec(
     _all_known,
     optional_propagates=False,
     summary="true when every known check holds; unknown if none is",
+    example="all_known(paid_on_time, deposit_paid)",
 )
 COALESCE = FunctionSpec(
     "coalesce(a, b, ...)",
@@ -98,4 +100,5 @@ COALESCE = FunctionSpec(
     _coalesce,
     optional_propagates=False,
     summary="first known value",
+    example="coalesce(suspension_days, 0)",
 )

@@ -9,7 +9,9 @@ them):
     def _size(checker: SignatureChecker, node: Call, args: tuple[Argument, ...]) -> Type | None:
         return INTEGER if need(checker, args[0], ("list",), "the argument") else None
 
-    SIZE = FunctionSpec("size(list)", (1, 1), _size, summary="number of items", run=len)
+    SIZE = FunctionSpec(
+        "size(list)", (1, 1), _size, summary="number of items", run=len, example="size(tags)"
+    )
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ class FunctionSpec:
     arguments) by the compiler; ``on_calendar`` takes the working-day calendar before them and
     returns a ``DateComputation`` that the evaluation's frame records. A function with neither
     has its own shape in the compiler (``given``, ``all_known``, ``coalesce``, ``round_fen``)
-    or is folded by the checker (``date``).
+    or is folded by the checker (``date``). ``summary`` (one line) and ``example`` (an
+    expression calling the function) make its row of the function reference in
+    ``docs/policy-authors.md``.
     """
 
     usage: str
@@ -85,6 +89,10 @@ class FunctionSpec:
     summary: str = ""
     run: Callable[..., Any] | None = None
     on_calendar: Callable[..., DateComputation] | None = None
+    example: str = ""
+    # picks the run-time from the argument types, where one callable cannot serve them all
+    # (the sum of an empty list of money is Decimal 0, of integers 0; min of a list or of values)
+    specialise: Callable[[tuple[Type, ...]], Callable[..., Any]] | None = None
 
     def result_type(
         self, checker: SignatureChecker, node: Call, args: tuple[Argument, ...]
@@ -105,7 +113,7 @@ class FunctionSpec:
         result = self.check(checker, node, args)
         if result is None or not self.optional_propagates:
             return result
-        return result.as_optional(any(arg.type.optional for arg in args))
+        return result.as_optional(result.optional or any(arg.type.optional for arg in args))
 
 
 def need(checker: SignatureChecker, arg: Argument, kinds: tuple[str, ...], what: str) -> bool:

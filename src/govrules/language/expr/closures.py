@@ -1,0 +1,166 @@
+"""The closure shapes compiled expressions are made of, and the folding of constants.
+
+``apply(fn, parts)`` gives the closure that applies ``fn`` to compiled parts: folded to a
+constant when every part is constant, guarded against unknown arguments only where a part may
+be unknown, and with slot reads and constants inlined for the common shapes, so the fast path
+runs as few Python calls as the expression needs.
+
+    apply(operator.add, [Code(lambda v: v[3], False, slot=3), const(Decimal("0.01"))])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from govrules.language.expr.functions.spec import Compiled
+from govrules.values import MISSING
+
+__all__ = ["Code", "apply", "binary", "const", "first_of_three"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A compiled node: its closure, and what is known of it at compile time."""
+
+    fn: Compiled
+    optional: bool  # may give MISSING
+    constant: bool = False
+    value: Any = None
+    slot: int | None = None  # the node only reads this slot
+
+
+def const(value: Any) -> Code:
+    return Code(lambda v: value, value is MISSING, True, value)
+
+
+def apply(fn: Callable[..., Any], parts: list[Code]) -> Code:
+    """``fn`` applied to the parts; folded when all are constant, guarded when one may be
+    unknown, and with slot reads and constants inlined for the common two-operand shapes."""
+    if any(part.constant and part.value is MISSING for part in parts):
+        return const(MISSING)  # an unknown constant (a parameter with no value yet)
+    if all(part.constant for part in parts):
+        arguments = [part.value for part in parts]
+        try:
+            return const(fn(*arguments))
+        except (ArithmeticError, ValueError):
+            # not folded: the error belongs to the evaluation that reaches this node, if any
+            return Code(lambda v: fn(*arguments), False)
+    optional = any(part.optional for part in parts)
+    if len(parts) == 1:
+        (a,) = parts
+        if a.slot is not None:
+            s = a.slot
+            if not optional:
+                return Code(lambda v: fn(v[s]), False)
+
+            def unary_slot(v: list[Any]) -> Any:
+                x = v[s]
+                return MISSING if x is MISSING else fn(x)
+
+            return Code(unary_slot, True)
+        g = a.fn
+        if not optional:
+            return Code(lambda v: fn(g(v)), False)
+
+        def unary(v: list[Any]) -> Any:
+            x = g(v)
+            return MISSING if x is MISSING else fn(x)
+
+        return Code(unary, True)
+    if len(parts) == 2:
+        return Code(binary(fn, parts[0], parts[1]), optional)
+    if len(parts) == 3 and parts[1].constant and parts[2].constant:
+        return Code(first_of_three(fn, parts), optional)
+    fns = [part.fn for part in parts]
+    if not optional:
+        return Code(lambda v: fn(*[g(v) for g in fns]), False)
+
+    def general(v: list[Any]) -> Any:
+        values = [g(v) for g in fns]
+        for value in values:
+            if value is MISSING:
+                return MISSING
+        return fn(*values)
+
+    return Code(general, True)
+
+
+def first_of_three(fn: Callable[..., Any], parts: list[Code]) -> Compiled:
+    """``fn(x, c1, c2)`` with constant c1, c2 -- the shape of ``clamp(x, low, high)``."""
+    a, c1, c2 = parts[0], parts[1].value, parts[2].value
+    if a.slot is not None:
+        s = a.slot
+        if not a.optional:
+            return lambda v: fn(v[s], c1, c2)
+
+        def slot_first(v: list[Any]) -> Any:
+            x = v[s]
+            return MISSING if x is MISSING else fn(x, c1, c2)
+
+        return slot_first
+    g = a.fn
+    if not a.optional:
+        return lambda v: fn(g(v), c1, c2)
+
+    def code_first(v: list[Any]) -> Any:
+        x = g(v)
+        return MISSING if x is MISSING else fn(x, c1, c2)
+
+    return code_first
+
+
+def binary(fn: Callable[[Any, Any], Any], a: Code, b: Code) -> Compiled:
+    if b.constant and a.slot is not None:
+        s, c = a.slot, b.value
+        if not a.optional:
+            return lambda v: fn(v[s], c)
+
+        def slot_const(v: list[Any]) -> Any:
+            x = v[s]
+            return MISSING if x is MISSING else fn(x, c)
+
+        return slot_const
+    if b.constant:
+        g, c = a.fn, b.value
+        if not a.optional:
+            return lambda v: fn(g(v), c)
+
+        def code_const(v: list[Any]) -> Any:
+            x = g(v)
+            return MISSING if x is MISSING else fn(x, c)
+
+        return code_const
+    if a.constant:
+        c, h = a.value, b.fn
+        if not b.optional:
+            return lambda v: fn(c, h(v))
+
+        def const_code(v: list[Any]) -> Any:
+            y = h(v)
+            return MISSING if y is MISSING else fn(c, y)
+
+        return const_code
+    if a.slot is not None and b.slot is not None:
+        s, t = a.slot, b.slot
+        if not (a.optional or b.optional):
+            return lambda v: fn(v[s], v[t])
+
+        def slot_slot(v: list[Any]) -> Any:
+            x, y = v[s], v[t]
+            return MISSING if x is MISSING or y is MISSING else fn(x, y)
+
+        return slot_slot
+    g, h = a.fn, b.fn
+    if not (a.optional or b.optional):
+        return lambda v: fn(g(v), h(v))
+
+    def code_code(v: list[Any]) -> Any:
+        x = g(v)
+        if x is MISSING:
+            return MISSING
+        y = h(v)
+        return MISSING if y is MISSING else fn(x, y)
+
+    return code_code
