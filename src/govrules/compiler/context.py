@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from govrules.citations import Citation
 from govrules.compiler.policy import Interpretation, Notice
@@ -85,6 +86,7 @@ class Compilation:
         self.broken_documents: set[str] = set()
         self.frame_slot = -1
         self.bindings = 0  # slots after the frame for comprehension variables, at the deepest
+        self.tables: dict[str, list[Any]] = {}  # each table's versions, for lookup checks
 
     def where(self, node: LocatedModel, field: str | None = None) -> SourceSpan:
         return node.span_of(field) or SourceSpan(self.path, 1, 1)

@@ -154,6 +154,7 @@ def _table_value(
         return typed_value(work, symbol.name, value_type, value, row)
 
     table = build_table(work, symbol.name, symbol.type, spec, entry, convert)
+    work.tables.setdefault(symbol.name, []).append(table)
     citations = tuple(dict.fromkeys(c for row in table.rows() for c in row.citations))
     return table, citations
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from govrules.compiler.context import Compilation, RuleDraft
 from govrules.compiler.policy import Interpretation, Notice
+from govrules.compiler.tables import check_lookups
 from govrules.errors import suggest
 from govrules.language.expr import Checked, Symbol, Type
 from govrules.language.expr.types import PLAIN
@@ -29,6 +30,8 @@ def compile_rules(work: Compilation, interpretations: dict[str, Interpretation])
         seen[rule.id] = rule
         citations = work.citations(rule.cite, rule)
         condition = work.expression(rule.when, work.where(rule, "when"))
+        if condition is not None:
+            check_lookups(work, condition, work.where(rule, "when"))
         if condition is not None and condition.type.kind != "bool":
             work.problem(
                 "type-mismatch",
@@ -91,6 +94,7 @@ def _values_set(work: Compilation, rule: RuleModel) -> tuple[tuple[Symbol, Check
         checked = work.expression(text, span)
         if checked is None:
             continue
+        check_lookups(work, checked, span)
         expected = target.type
         if work.model.outputs[name].collect and target.type.item is not None:
             expected = target.type.item  # a rule adds one item to a collected list

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,10 +42,13 @@ from typing import Any
 from govrules.citations import Citation
 from govrules.compiler.context import Compilation
 from govrules.errors import suggest
+from govrules.language.expr import Checked
+from govrules.language.expr.ast import Call
 from govrules.language.expr.types import Type
+from govrules.spans import SourceSpan
 from govrules.values import to_json_value
 
-__all__ = ["Band", "Table", "TableRow", "build_table", "table_type"]
+__all__ = ["Band", "Table", "TableRow", "build_table", "check_lookups", "table_type"]
 
 _INTERVAL = re.compile(r"^\s*([\[(])\s*([^,\s]*)\s*,\s*([^,\s]*)\s*([\])])\s*$")
 
@@ -105,13 +107,7 @@ class Table:
             return self.exact.get(keys)
         value = keys[self.band_position]
         rest = keys[: self.band_position] + keys[self.band_position + 1 :]
-        bands = self.banded.get(rest, ())
-        lows = [band.low for band, _ in bands]
-        if lows and lows[0] is None:
-            start = 0
-        else:
-            start = max(bisect_right([low for low in lows if low is not None], value) - 1, 0)
-        for band, row in bands[max(start - 1, 0) :]:
+        for band, row in self.banded.get(rest, ()):  # a handful of bands: a scan is enough
             if band.holds(value):
                 return row
         return None
@@ -176,7 +172,7 @@ def build_table(
     key_names = [key for key, _ in kind.fields or ()]
     band_position = next((i for i, key in enumerate(key_names) if spec.keys[key].bands), None)
     exact: dict[tuple[Any, ...], TableRow] = {}
-    banded: dict[tuple[Any, ...], list[tuple[Band, TableRow]]] = {}
+    banded: dict[tuple[Any, ...], list[tuple[Band, TableRow, SourceSpan]]] = {}
     for row in entry.rows or ():
         extra = dict(row.model_extra or {})
         for key in extra:
@@ -212,7 +208,7 @@ def build_table(
             exact[index] = found
         elif band is not None:
             rest = tuple(v for i, v in enumerate(values) if i != band_position)
-            banded.setdefault(rest, []).append((band, found))
+            banded.setdefault(rest, []).append((band, found, work.where(row)))
     ordered = {rest: _ordered(work, name, spec, entry, bands) for rest, bands in banded.items()}
     return Table(name, exact, ordered, band_position)
 
@@ -297,15 +293,19 @@ def _band(work: Compilation, written: Any, kind: Type, span: Any) -> Band | None
 
 
 def _ordered(
-    work: Compilation, name: str, spec: Any, entry: Any, bands: list[tuple[Band, Any]]
-) -> tuple[tuple[Band, Any], ...]:
-    """The bands by their lower edge; overlaps, and gaps unless allowed, are reported."""
+    work: Compilation,
+    name: str,
+    spec: Any,
+    entry: Any,
+    bands: list[tuple[Band, TableRow, SourceSpan]],
+) -> tuple[tuple[Band, TableRow], ...]:
+    """The bands by their lower edge; overlaps, and gaps unless allowed, are reported at the
+    row of the later band."""
     ordered = sorted(
         bands,
         key=lambda item: (item[0].low is not None, item[0].low or 0, not item[0].low_included),
     )
-    for (first, _), (second, _) in zip(ordered, ordered[1:], strict=False):
-        where = work.where(entry, "rows")
+    for (first, _, _), (second, _, where) in zip(ordered, ordered[1:], strict=False):
         if (
             first.high is None
             or second.low is None
@@ -326,4 +326,34 @@ def _ordered(
                 where,
                 "close the gap, or declare 'allow_gaps: true' (a lookup in it is unknown)",
             )
-    return tuple(ordered)
+    return tuple((band, row) for band, row, _ in ordered)
+
+
+def check_lookups(work: Compilation, checked: Checked, span: SourceSpan) -> None:
+    """Each ``lookup`` whose key is an enum finds a row for every member, in every version of
+    the table: otherwise a located load error, since no case could make it right."""
+    stack = [checked]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.args)
+        if not (isinstance(node.node, Call) and node.node.function == "lookup"):
+            continue
+        table = node.args[0].symbol
+        if table is None or table.name not in work.tables:
+            continue
+        for position, arg in enumerate(node.args[1:]):
+            if arg.type.kind != "enum" and not (arg.type.kind == "text" and arg.is_constant):
+                continue
+            members = arg.type.values if arg.type.kind == "enum" else (arg.constant,)
+            for version in work.tables[table.name]:
+                absent = [m for m in members or () if m not in version.rows_for(position)]
+                if absent:
+                    key = (table.type.fields or ())[position][0]
+                    work.problem(
+                        "table-missing-row",
+                        f"table '{table.name}' has no row for {key} "
+                        f"{', '.join(repr(m) for m in absent)}",
+                        span.shifted(arg.node.offset),
+                        "add the rows, or look up a narrower enum",
+                    )
+                    break

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from govrules.explain.steps import decision_steps
+from govrules.explain.steps import decision_steps, figure_name
 from govrules.explain.text import show_value
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
@@ -102,7 +102,7 @@ def explain_html(decision: Decision) -> str:
             out.append(f"<p>Facts used: {escape(facts)}</p>")
         for parameter in step.parameters:
             out.append(
-                f"<p>Figure <code>{escape(parameter['name'])}</code> = "
+                f"<p>Figure <code>{escape(figure_name(parameter))}</code> = "
                 f"{escape(show_value(parameter['value']))}, in force from "
                 f"{escape(parameter['effective_from'])}"
                 + (' <span class="warning">(unverified)</span>' if parameter["unverified"] else "")

@@ -4,7 +4,7 @@ then the missing facts, the notices, and each step with the clause text it rests
 
 from __future__ import annotations
 
-from govrules.explain.steps import decision_steps
+from govrules.explain.steps import decision_steps, figure_name
 from govrules.explain.text import show_value
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
@@ -58,7 +58,7 @@ def explain_markdown(decision: Decision) -> str:
             )
         for parameter in step.parameters:
             lines.append(
-                f"- figure `{parameter['name']}` = {show_value(parameter['value'])} "
+                f"- figure `{figure_name(parameter)}` = {show_value(parameter['value'])} "
                 f"(from {parameter['effective_from']})"
             )
         for computation in step.dates:

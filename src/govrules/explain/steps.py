@@ -9,7 +9,7 @@ from typing import Any
 
 from govrules.runtime.decision import Decision
 
-__all__ = ["Step", "decision_steps"]
+__all__ = ["Step", "decision_steps", "figure_name"]
 
 
 @dataclass
@@ -37,3 +37,14 @@ def decision_steps(decision: Decision) -> tuple[list[Step], list[dict[str, Any]]
                 others.append(event)
             pending = Step({})
     return shown, others
+
+
+def figure_name(event: dict[str, Any]) -> str:
+    """How a figure read is named: ``approver[amount=[2000, 5000)]`` for a table row,
+    ``min_years on 2030-05-01`` for a value read on another date, else the parameter's name."""
+    name = str(event["name"])
+    if event.get("row"):
+        name += "[" + ", ".join(f"{k}={v}" for k, v in event["row"].items()) + "]"
+    if event.get("on"):
+        name += f" on {event['on']}"
+    return name

@@ -7,7 +7,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from govrules.explain.steps import decision_steps
+from govrules.explain.steps import decision_steps, figure_name
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
@@ -124,7 +124,7 @@ def _rule_lines(
     for parameter in parameters:
         flag = " UNVERIFIED" if parameter["unverified"] else ""
         lines.append(
-            f"     figure {parameter['name']}={show_value(parameter['value'])} (in force "
+            f"     figure {figure_name(parameter)}={show_value(parameter['value'])} (in force "
             f"from {parameter['effective_from']}; {', '.join(parameter['citations'])})"
             f"{flag}"
         )
