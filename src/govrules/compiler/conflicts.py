@@ -8,46 +8,44 @@ conditions merely overlap for some case give the ``conflict`` outcome at run tim
 from __future__ import annotations
 
 from govrules.compiler.context import Compilation, RuleDraft
-from govrules.language.files import RuleModel
+from govrules.spans import SourceSpan
 
 __all__ = ["check_conflicts"]
 
 
 def check_conflicts(work: Compilation, drafts: list[RuleDraft]) -> None:
-    for index, second in enumerate(drafts):
-        for first in drafts[:index]:
-            a, b = first.model, second.model
-            if a.id in b.defeats or b.id in a.defeats:
+    rules = [draft for draft in drafts if draft.kind == "rule"]
+    for index, second in enumerate(rules):
+        for first in rules[:index]:
+            if first.id in second.defeats or second.id in first.defeats:
                 continue
-            if _condition_key(a) != _condition_key(b):
+            if _condition_key(first) != _condition_key(second):
                 continue
             ra, rb = _results(work, first), _results(work, second)
             for name in sorted(set(ra) & set(rb)):
                 if ra[name] != rb[name]:
                     work.problem(
                         "conflicting-rules",
-                        f"rules '{a.id}' and '{b.id}' apply under the "
+                        f"rules '{first.id}' and '{second.id}' apply under the "
                         f"same condition and give '{name}' different values",
-                        work.where(b),
-                        f"add 'defeats: [{a.id}]' to '{b.id}' (or the "
+                        second.span or SourceSpan(work.path, 1, 1),
+                        f"add 'defeats: [{first.id}]' to '{second.id}' (or the "
                         "reverse) to say which one prevails",
                     )
 
 
-def _condition_key(rule: RuleModel) -> str:
+def _condition_key(draft: RuleDraft) -> str:
     """The condition as written, white space removed: equal keys mean the same condition."""
-    text = rule.when if isinstance(rule.when, str) else str(rule.when).lower()
-    return "".join(text.split())
+    return "".join(draft.when_text.split())
 
 
 def _results(work: Compilation, draft: RuleDraft) -> dict[str, str]:
     """What the rule gives, as written: single values (not collected items) and the outcome."""
-    model = draft.model
     found = {
-        symbol.name: "".join(model.set[symbol.name].split())
-        for symbol, _ in draft.sets
-        if not work.model.outputs[symbol.name].collect
+        name: "".join(text.split())
+        for name, text in draft.set_texts
+        if not work.model.outputs[name].collect
     }
-    if model.outcome is not None:
-        found["outcome"] = model.outcome
+    if draft.outcome is not None:
+        found["outcome"] = draft.outcome
     return found

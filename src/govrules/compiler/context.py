@@ -19,7 +19,7 @@ from govrules.compiler.policy import Interpretation, Notice
 from govrules.errors import Diagnostic, PolicyLoadError, suggest
 from govrules.language.expr import Checked, ExpressionSyntaxError, Symbol, check, parse_expression
 from govrules.language.files import PolicyModel, RuleModel
-from govrules.language.located import LocatedModel
+from govrules.language.located import Bilingual, LocatedModel
 from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.spans import SourceSpan
 
@@ -52,18 +52,31 @@ class InputsOnly(SymbolScope):
 
 @dataclass(frozen=True, slots=True)
 class RuleDraft:
-    """A rule whose names and types are checked, before it is ordered and frozen."""
+    """A rule whose names and types are checked, before it is ordered and frozen.
 
-    model: RuleModel
+    Besides the rules as written (``kind`` "rule"), a rule's ``else`` branch ("else", id
+    ``<rule>:else``) and an output's or input's ``default`` ("default", id ``default:<name>``)
+    are drafts too, so that they are ordered, traced and covered by tests like any rule.
+    """
+
+    id: str
+    kind: str  # rule | else | default
     citations: tuple[Citation, ...]
     condition: Checked | None
     sets: tuple[tuple[Symbol, Checked], ...]
     notice: Notice | None
     interpretations: tuple[Interpretation, ...]
+    outcome: str | None
+    when_text: str  # the condition as the trace shows it
+    span: SourceSpan | None
+    model: RuleModel | None = None  # the rule as written (for an else: the rule it belongs to)
+    defeats: tuple[str, ...] = ()
+    defeated_as: str = ""  # the id whose defeaters defeat this draft (an else: its rule's)
+    set_texts: tuple[tuple[str, str], ...] = ()  # the values as written, for conflict checks
 
     @property
-    def id(self) -> str:
-        return self.model.id
+    def title(self) -> Bilingual | None:
+        return self.model.title if self.model is not None else None
 
     def reads(self) -> set[Symbol]:
         """Every symbol the rule's condition and values read."""

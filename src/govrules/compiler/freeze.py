@@ -73,13 +73,12 @@ def _rules(
     index_of = {draft.id: i for i, draft in enumerate(ordered)}
     defeated_by: dict[str, list[int]] = {}
     for draft in ordered:
-        for target in draft.model.defeats:
+        for target in draft.defeats:
             defeated_by.setdefault(target, []).append(index_of[draft.id])
     # inputs each value depends on, through the rules that set it (rules are in order)
     value_inputs: dict[int, set[int]] = {}
     rules = []
     for i, draft in enumerate(ordered):
-        model = draft.model
         reads = draft.reads()
         inputs: set[int] = set()
         for symbol in reads:
@@ -91,8 +90,8 @@ def _rules(
         for symbol, checked in draft.sets:
             value_inputs.setdefault(symbol.slot, set()).update(inputs)
             sets.append((symbol.slot, symbol.name, checked, None))
-        if model.outcome is not None:
-            sets.append((outcome_slot, "outcome", None, model.outcome))
+        if draft.outcome is not None:
+            sets.append((outcome_slot, "outcome", None, draft.outcome))
         condition = draft.condition
         always = condition is None or (condition.is_constant and condition.constant is True)
         in_condition = sorted(_figures(condition) if condition else ())
@@ -101,24 +100,23 @@ def _rules(
         )
         rules.append(
             CompiledRule(
-                id=model.id,
+                id=draft.id,
                 index=i,
-                title_en=model.title.en if model.title else None,
-                title_zh=model.title.zh if model.title else None,
-                condition_text=model.when
-                if isinstance(model.when, str)
-                else str(model.when).lower(),
+                title_en=draft.title.en if draft.title else None,
+                title_zh=draft.title.zh if draft.title else None,
+                condition_text=draft.when_text,
                 condition=None if always else condition,
                 sets=tuple(sets),
                 notice=draft.notice,
                 citations=draft.citations,
                 interpretations=draft.interpretations,
-                defeated_by=tuple(sorted(defeated_by.get(model.id, ()))),
+                defeated_by=tuple(sorted(defeated_by.get(draft.defeated_as or draft.id, ()))),
                 input_slots=frozenset(inputs),
                 reads=tuple(sorted((s.name, s.slot, s.origin) for s in reads)),
                 condition_parameters=tuple(in_condition),
                 set_parameters=tuple(in_sets),
-                span=model.span_of(),
+                span=draft.span,
+                kind=draft.kind,
             )
         )
     return tuple(rules), {slot: frozenset(v) for slot, v in value_inputs.items()}

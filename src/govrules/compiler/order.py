@@ -7,6 +7,7 @@ otherwise rules keep the order they are written in.
 from __future__ import annotations
 
 from govrules.compiler.context import Compilation, RuleDraft
+from govrules.spans import SourceSpan
 
 __all__ = ["order"]
 
@@ -14,7 +15,7 @@ __all__ = ["order"]
 def order(work: Compilation, drafts: list[RuleDraft]) -> list[RuleDraft]:
     """Topological order: a value's setters before its readers, defeaters before defeated."""
     by_id = {draft.id: draft for draft in drafts}
-    position = {rule.id: index for index, rule in reversed(list(enumerate(work.model.rules)))}
+    position = {draft.id: index for index, draft in enumerate(drafts)}
     setters: dict[int, list[str]] = {}
     for draft in drafts:
         for symbol, _ in draft.sets:
@@ -25,7 +26,7 @@ def order(work: Compilation, drafts: list[RuleDraft]) -> list[RuleDraft]:
             for setter in setters.get(symbol.slot, ()):
                 if setter != draft.id:
                     after[draft.id].add(setter)
-        for target in draft.model.defeats:
+        for target in draft.defeats:
             if target in after:
                 after[target].add(draft.id)
     ordered: list[RuleDraft] = []
@@ -39,7 +40,7 @@ def order(work: Compilation, drafts: list[RuleDraft]) -> list[RuleDraft]:
             work.problem(
                 "cycle",
                 "rules depend on each other in a circle: " + " -> ".join(cycle),
-                work.where(by_id[rule_id].model),
+                by_id[rule_id].span or SourceSpan(work.path, 1, 1),
             )
             return
         state[rule_id] = 1

@@ -1,6 +1,6 @@
 """Compile a policy file, stage by stage, top to bottom.
 
-    names → declarations → rules → conflicts → order → freeze
+    names → declarations → rules → defaults → conflicts → order → freeze
 
 Each stage adds diagnostics to the shared ``Compilation`` instead of stopping, so that an
 author sees every problem of a file in one run. The result is a ``CompiledPolicy`` or a
@@ -11,7 +11,7 @@ author sees every problem of a file in one run. The result is a ``CompiledPolicy
 
 from __future__ import annotations
 
-from govrules.compiler import conflicts, declarations, freeze, names, order, rules
+from govrules.compiler import conflicts, declarations, defaults, freeze, names, order, rules
 from govrules.compiler.context import Compilation
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import PolicyLoadError
@@ -36,6 +36,8 @@ def compile_policy(
     inputs = declarations.compile_inputs(work, declared.inputs)
     parameters = declarations.compile_parameters(work, declared.parameters)
     drafts = rules.compile_rules(work, interpretations)
+    drafts += defaults.else_branches(work, drafts)
+    drafts += defaults.default_values(work, declared)
     conflicts.check_conflicts(work, drafts)
     ordered = order.order(work, drafts)
     if work.problems:

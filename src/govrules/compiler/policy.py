@@ -164,6 +164,7 @@ class CompiledRule:
     condition_parameters: tuple[str, ...]  # parameters the condition reads
     set_parameters: tuple[str, ...]  # further parameters read when the rule applies
     span: SourceSpan | None
+    kind: str = "rule"  # rule | else (a rule's else branch) | default (an output's or input's)
 
 
 @dataclass(frozen=True, slots=True)

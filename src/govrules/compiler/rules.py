@@ -7,15 +7,17 @@ defeated rules that exist.
 
 from __future__ import annotations
 
+from govrules.citations import Citation
 from govrules.compiler.context import Compilation, RuleDraft
 from govrules.compiler.policy import Interpretation, Notice
 from govrules.compiler.tables import check_lookups
 from govrules.errors import suggest
 from govrules.language.expr import Checked, Symbol, Type
 from govrules.language.expr.types import PLAIN
-from govrules.language.files import RuleModel
+from govrules.language.files import NoticeModel, RuleModel
+from govrules.language.located import LocatedModel
 
-__all__ = ["compile_rules", "fits"]
+__all__ = ["check_outcome", "compile_rules", "fits", "make_notice", "values_set"]
 
 
 def compile_rules(work: Compilation, interpretations: dict[str, Interpretation]) -> list[RuleDraft]:
@@ -39,8 +41,8 @@ def compile_rules(work: Compilation, interpretations: dict[str, Interpretation])
                 work.where(rule, "when"),
             )
             condition = None
-        sets = _values_set(work, rule)
-        _check_outcome(work, rule)
+        sets = values_set(work, rule.id, rule.set, rule)
+        check_outcome(work, rule.id, rule, rule.outcome, bool(rule.set) or rule.notice is not None)
         notes = []
         for note_id in rule.interpretation:
             if note_id not in interpretations:
@@ -52,17 +54,23 @@ def compile_rules(work: Compilation, interpretations: dict[str, Interpretation])
                 )
             else:
                 notes.append(interpretations[note_id])
-        notice = None
-        if rule.notice is not None:
-            notice = Notice(
-                rule.notice.code,
-                rule.notice.level,
-                rule.notice.en,
-                rule.notice.zh,
-                citations,
-                rule.id,
+        drafts.append(
+            RuleDraft(
+                id=rule.id,
+                kind="rule",
+                citations=citations,
+                condition=condition,
+                sets=sets,
+                notice=make_notice(rule.notice, citations, rule.id),
+                interpretations=tuple(notes),
+                outcome=rule.outcome,
+                when_text=rule.when if isinstance(rule.when, str) else str(rule.when).lower(),
+                span=rule.span_of(),
+                model=rule,
+                defeats=rule.defeats,
+                set_texts=tuple(rule.set.items()),
             )
-        drafts.append(RuleDraft(rule, citations, condition, sets, notice, tuple(notes)))
+        )
     known = set(seen)
     for rule in work.model.rules:
         for defeated in rule.defeats:
@@ -76,17 +84,28 @@ def compile_rules(work: Compilation, interpretations: dict[str, Interpretation])
     return drafts
 
 
-def _values_set(work: Compilation, rule: RuleModel) -> tuple[tuple[Symbol, Checked], ...]:
-    """The outputs the rule sets, each with its checked value; misfits are reported."""
+def make_notice(
+    model: NoticeModel | None, citations: tuple[Citation, ...], rule_id: str
+) -> Notice | None:
+    if model is None:
+        return None
+    return Notice(model.code, model.level, model.en, model.zh, citations, rule_id)
+
+
+def values_set(
+    work: Compilation, rule_id: str, values: dict[str, str], node: LocatedModel
+) -> tuple[tuple[Symbol, Checked], ...]:
+    """The outputs a rule (or its else) sets, each with its checked value; misfits are
+    reported where they are written."""
     sets: list[tuple[Symbol, Checked]] = []
-    for name, text in rule.set.items():
+    for name, text in values.items():
         target = work.scope.lookup(name)
-        span = rule.entry_span("set", name) or work.where(rule)
+        span = node.entry_span("set", name) or work.where(node)
         if target is None or target.origin != "value":
             what = "an input or parameter" if target else "not a declared output"
             work.problem(
                 "bad-target",
-                f"rule '{rule.id}' sets '{name}', which is {what}",
+                f"rule '{rule_id}' sets '{name}', which is {what}",
                 span,
                 suggest(name, work.model.outputs),
             )
@@ -110,20 +129,23 @@ def _values_set(work: Compilation, rule: RuleModel) -> tuple[tuple[Symbol, Check
     return tuple(sets)
 
 
-def _check_outcome(work: Compilation, rule: RuleModel) -> None:
+def check_outcome(
+    work: Compilation, rule_id: str, node: LocatedModel, outcome: str | None, effect: bool
+) -> None:
+    """The outcome is declared, and the rule (or else) gives something."""
     outcomes = set(work.model.outcome.values)
-    if rule.outcome is not None and rule.outcome not in outcomes:
+    if outcome is not None and outcome not in outcomes:
         work.problem(
             "unknown-outcome",
-            f"'{rule.outcome}' is not one of the outcomes {', '.join(sorted(outcomes))}",
-            work.where(rule, "outcome"),
-            suggest(rule.outcome, outcomes),
+            f"'{outcome}' is not one of the outcomes {', '.join(sorted(outcomes))}",
+            work.where(node, "outcome"),
+            suggest(outcome, outcomes),
         )
-    if not rule.set and rule.outcome is None and rule.notice is None:
+    if not effect and outcome is None:
         work.problem(
             "empty-rule",
-            f"rule '{rule.id}' sets nothing, gives no outcome and no notice",
-            work.where(rule),
+            f"rule '{rule_id}' sets nothing, gives no outcome and no notice",
+            work.where(node),
         )
 
 

@@ -34,6 +34,8 @@ __all__ = [
     "LocatedModel",
     "file_format_schema",
     "ClauseModel",
+    "DefaultModel",
+    "ElseModel",
     "ExpectModel",
     "FieldModel",
     "InputModel",
@@ -111,6 +113,14 @@ class FieldModel(LocatedModel):
 FieldSpec = Annotated[FieldModel, BeforeValidator(_field_shorthand)]
 
 
+class DefaultModel(LocatedModel):
+    """The value a decision uses when nothing else gives one, and the clause that says so:
+    ``default: {value: entitled_days, cite: rules#art34.item1}``."""
+
+    value: Expression | bool
+    cite: CiteList
+
+
 class InputModel(LocatedModel):
     """A fact the caller supplies: a value, a record (``fields``), or a list of either."""
 
@@ -123,6 +133,8 @@ class InputModel(LocatedModel):
     max_items: int | None = Field(default=None, ge=0)
     required: bool = False
     required_when: Expression | bool | None = None
+    # an optional fact not given takes this value, computed from the decision's other values
+    default: DefaultModel | None = None
     cite: CiteList | None = None
     gt: Decimal | int | dt.date | None = None
     ge: Decimal | int | dt.date | None = None
@@ -198,6 +210,10 @@ class OutputModel(LocatedModel):
     # when the value cannot be computed, list the facts it needs that were not given:
     # true = every optional input it depends on; a list = exactly these inputs
     report_missing: bool | tuple[Identifier, ...] = False
+    # the value when no rule sets it
+    default: DefaultModel | None = None
+    # shown with this many decimal places; the exact value is kept and compared
+    precision: int | None = Field(default=None, ge=0, le=28)
 
 
 class OutcomeModel(LocatedModel):
@@ -215,8 +231,18 @@ class NoticeModel(LocatedModel):
     en: str
 
 
+class ElseModel(LocatedModel):
+    """What a rule gives when its condition is false (not when it is unknown)."""
+
+    cite: CiteList | None = None
+    set: dict[str, Expression] = Field(default_factory=dict)
+    outcome: Identifier | None = None
+    notice: NoticeModel | None = None
+
+
 class RuleModel(LocatedModel):
-    """A cited rule: when its condition holds it sets values, gives an outcome or a notice."""
+    """A cited rule: when its condition holds it sets values, gives an outcome or a notice;
+    when the condition is false, its ``else`` does."""
 
     id: Identifier
     title: Bilingual | None = None
@@ -227,6 +253,7 @@ class RuleModel(LocatedModel):
     notice: NoticeModel | None = None
     interpretation: IdentifierList = ()
     defeats: tuple[Identifier, ...] = ()
+    otherwise: ElseModel | None = Field(default=None, alias="else")
 
 
 class InterpretationModel(LocatedModel):

@@ -341,6 +341,8 @@ def _record_rule(
         event["values"] = {name: to_json_value(value) for name, value in produced.items()}
     if rule.interpretations and status == "applied":
         event["interpretations"] = [note.to_dict() for note in rule.interpretations]
+    if rule.kind != "rule":
+        event["kind"] = rule.kind  # an else branch, or a default that gave the value
     if defeated_by is not None:
         event["defeated_by"] = defeated_by.id
         event["defeated_by_citations"] = [c.ref for c in defeated_by.citations]
