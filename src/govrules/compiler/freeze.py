@@ -161,6 +161,9 @@ def _output(
         needed,
         title.zh if title else None,
         title.en if title else spec.description,
+        tuple(input_names[i] for i in sorted(inputs)),
+        spec.precision,
+        spec.default is not None,
     )
 
 

@@ -144,6 +144,9 @@ class CompiledOutput:
     optional_inputs: tuple[str, ...]  # inputs it may need, for the missing-facts report
     title_zh: str | None
     title_en: str | None
+    inputs: tuple[str, ...] = ()  # every input it depends on, through the rules that set it
+    precision: int | None = None  # decimal places shown; the exact value is kept
+    has_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)

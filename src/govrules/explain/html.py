@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
-from govrules.explain.steps import decision_steps, figure_name
-from govrules.explain.text import show_value
+from govrules.explain.steps import decision_steps, figure_name, show_value, shown_output
 from govrules.runtime.decision import Decision
-from govrules.values import to_json_value
 
 __all__ = ["explain_html"]
 
@@ -56,7 +54,7 @@ def explain_html(decision: Decision) -> str:
         label = " ".join(t for t in (outputs[name].title_zh, outputs[name].title_en) if t)
         out.append(
             f"<tr><td><code>{escape(name)}</code></td>"
-            f"<td>{escape(show_value(to_json_value(value)))}</td>"
+            f"<td>{escape(shown_output(value, outputs[name]))}</td>"
             f"<td>{escape(label)}</td></tr>"
         )
     out.append("</table>")

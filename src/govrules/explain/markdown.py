@@ -4,10 +4,8 @@ then the missing facts, the notices, and each step with the clause text it rests
 
 from __future__ import annotations
 
-from govrules.explain.steps import decision_steps, figure_name
-from govrules.explain.text import show_value
+from govrules.explain.steps import decision_steps, figure_name, show_value, shown_output
 from govrules.runtime.decision import Decision
-from govrules.values import to_json_value
 
 __all__ = ["explain_markdown"]
 
@@ -33,7 +31,7 @@ def explain_markdown(decision: Decision) -> str:
     outputs = {o.name: o for o in policy.outputs}
     for name, value in decision.values.items():
         label = " ".join(t for t in (outputs[name].title_zh, outputs[name].title_en) if t)
-        lines.append(f"| `{name}` | {show_value(to_json_value(value))} | {label} |")
+        lines.append(f"| `{name}` | {shown_output(value, outputs[name])} | {label} |")
     if decision.missing:
         lines += ["", "## Missing facts (一次性告知)", ""]
         lines += [

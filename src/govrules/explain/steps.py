@@ -5,11 +5,14 @@ was defeated) with the figures it read and the dates it computed, and the rules 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
+from govrules.compiler.policy import CompiledOutput
 from govrules.runtime.decision import Decision
+from govrules.values import to_json_value
 
-__all__ = ["Step", "decision_steps", "figure_name"]
+__all__ = ["Step", "decision_steps", "figure_name", "show_value", "shown_output"]
 
 
 @dataclass
@@ -48,3 +51,27 @@ def figure_name(event: dict[str, Any]) -> str:
     if event.get("on"):
         name += f" on {event['on']}"
     return name
+
+
+def show_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return str(value)
+
+
+def shown_output(value: Any, output: CompiledOutput) -> str:
+    """A value as the explanations show it: to the output's declared precision (half up) with
+    the exact value beside it when they differ, which is the value compared and fingerprinted.
+    """
+    if output.precision is not None and isinstance(value, Decimal):
+        context = Context(
+            prec=max(value.adjusted() + output.precision + 2, 1), rounding=ROUND_HALF_UP
+        )
+        rounded = value.quantize(Decimal(1).scaleb(-output.precision), context=context)
+        if rounded != value:
+            return f"{rounded} (exactly {to_json_value(value)})"
+    return show_value(to_json_value(value))

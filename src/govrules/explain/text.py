@@ -7,9 +7,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from govrules.explain.steps import decision_steps, figure_name
+from govrules.explain.steps import decision_steps, figure_name, show_value, shown_output
 from govrules.runtime.decision import Decision
-from govrules.values import to_json_value
 
 __all__ = ["explain_text", "show_value"]
 
@@ -20,16 +19,6 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
-
-
-def show_value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(show_value(v) for v in value) + "]"
-    return str(value)
 
 
 def explain_text(decision: Decision) -> str:
@@ -47,7 +36,7 @@ def explain_text(decision: Decision) -> str:
     if decision.values:
         lines.append("Values")
         width = max(_width(name) for name in decision.values) + 2
-        shown = {name: show_value(to_json_value(v)) for name, v in decision.values.items()}
+        shown = {name: shown_output(v, outputs[name]) for name, v in decision.values.items()}
         value_width = max(_width(text) for text in shown.values()) + 2
         for name in decision.values:
             spec = outputs[name]

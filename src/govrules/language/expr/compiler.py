@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from govrules.language.expr.ast import (
@@ -63,6 +64,33 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "not in": lambda x, items: x not in items,
 }
 _UNARY_OPERATORS: dict[str, Callable[[Any], Any]] = {"not": operator.not_, "-": operator.neg}
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _exact_divide(a: Fraction, b: Fraction) -> Fraction:
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    return a / b
+
+
+_EXACT_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _exact_divide,
+}
+
+
+def _divides(checked: Checked) -> bool:
+    """Whether the arithmetic of a comparison's operands divides (outside function calls)."""
+    stack = list(checked.args)
+    while stack:
+        node = stack.pop()
+        if isinstance(node.node, Binary) and node.node.op == "/":
+            return True
+        if isinstance(node.node, (Binary, Unary)) and not node.is_constant:
+            stack.extend(node.args)
+    return False
 
 
 class _Compiler:
@@ -97,6 +125,9 @@ class _Compiler:
             return self.given(checked)
         if isinstance(node, Comprehension):
             return self.comprehension(checked)
+        if isinstance(node, Binary) and node.op in _COMPARISONS and _divides(checked):
+            # present / total >= 2 / 3 is compared exactly, in rationals, never rounded
+            return apply(_OPERATORS[node.op], [self.exact(arg) for arg in checked.args])
         parts = [self.compile(arg) for arg in checked.args]
         if isinstance(node, Attribute):
             return self.attribute(checked, parts[0])
@@ -113,6 +144,16 @@ class _Compiler:
         if isinstance(node, Call):
             return self.call(node.function, checked, parts)
         raise AssertionError(f"cannot compile {node!r}")
+
+    def exact(self, checked: Checked) -> Code:
+        """The arithmetic of a comparison in exact rationals: quotients are not rounded."""
+        node = checked.node
+        if isinstance(node, Binary) and node.op in _EXACT_OPERATORS:
+            return apply(_EXACT_OPERATORS[node.op], [self.exact(arg) for arg in checked.args])
+        if isinstance(node, Unary) and node.op == "-":
+            return apply(operator.neg, [self.exact(checked.args[0])])
+        code = self.compile(checked)
+        return apply(Fraction, [code]) if checked.type.numeric else code
 
     def attribute(self, checked: Checked, record: Code) -> Code:
         found = checked.args[0].type.field(checked.node.name)  # type: ignore[attr-defined]
