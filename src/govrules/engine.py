@@ -51,7 +51,7 @@ class Engine:
         for policy in policies:
             self._versions.setdefault(policy.id, []).append(policy)
         for versions in self._versions.values():
-            versions.sort(key=lambda p: p.model.effective.from_)
+            versions.sort(key=lambda p: p.model.effective.start)
         self._case_models: dict[tuple[str, str], type[BaseModel]] = {}
         self._converters: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[Any]]] = {}
         self._in_force: dict[tuple[str, dt.date], tuple[CompiledPolicy, Any]] = {}

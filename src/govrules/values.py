@@ -9,7 +9,15 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar
 
-__all__ = ["MISSING", "Missing", "Record", "canonical_decimal", "record_class", "to_json_value"]
+__all__ = [
+    "MISSING",
+    "Missing",
+    "Record",
+    "canonical_decimal",
+    "effective_text",
+    "record_class",
+    "to_json_value",
+]
 
 
 class Missing:
@@ -79,3 +87,8 @@ def canonical_decimal(value: Decimal) -> str:
     """One spelling per amount (1000000, 1000000.00 and 1E+6 all give '1000000')."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "0") else text
+
+
+def effective_text(day: dt.date) -> str:
+    """The day a value took effect, as the trace writes it: ``unknown`` for an undated text."""
+    return "unknown" if day == dt.date.min else day.isoformat()

@@ -90,10 +90,10 @@ def _period_findings(policies: list[CompiledPolicy]) -> Iterable[Finding]:
     for policy in policies:
         by_id.setdefault(policy.id, []).append(policy)
     for versions in by_id.values():
-        versions.sort(key=lambda p: p.model.effective.from_)
+        versions.sort(key=lambda p: p.model.effective.start)
         for before, after in zip(versions, versions[1:], strict=False):
             end = before.model.effective.to
-            start = after.model.effective.from_
+            start = after.model.effective.start
             if end is None or end >= start:
                 yield Finding(
                     "period-overlap",

@@ -54,8 +54,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     for policy in engine.policies():
         period = policy.model.effective
         until = period.to.isoformat() if period.to else "…"
+        since = "unknown" if period.undated else period.start.isoformat()
         print(
-            f"{policy.id}  {policy.version}  {period.from_.isoformat()}–{until}  "
+            f"{policy.id}  {policy.version}  {since}–{until}  "
             f"{policy.model.jurisdiction}  {policy.model.title.zh} / {policy.model.title.en}"
         )
     return EXIT_OK

@@ -89,17 +89,17 @@ def compile_parameters(
                 value, citations = _table_value(work, symbol, spec, entry)
             else:
                 value, citations = _scalar_value(work, symbol, spec, entry)
-            if previous is not None and entry.from_ <= previous:
+            if previous is not None and entry.start <= previous:
                 work.problem(
                     "parameter-order",
                     f"values of '{symbol.name}' must be in increasing 'from' order",
                     work.where(entry, "from_"),
                 )
-            previous = entry.from_
+            previous = entry.start
             values.append(
-                ParameterValue(entry.from_, value, citations, entry.unverified, entry.note)
+                ParameterValue(entry.start, value, citations, entry.unverified, entry.note)
             )
-        if values and values[0].effective_from > work.model.effective.from_:
+        if values and values[0].effective_from > work.model.effective.start:
             work.problem(
                 "parameter-gap",
                 f"'{symbol.name}' has no value from the policy's "

@@ -15,7 +15,7 @@ from govrules.citations import Citation
 from govrules.language.expr import Checked, Compiled, Type, compile_expression
 from govrules.language.files import PolicyModel
 from govrules.spans import SourceSpan
-from govrules.values import MISSING, to_json_value
+from govrules.values import MISSING, effective_text, to_json_value
 
 __all__ = [
     "CompiledInput",
@@ -115,7 +115,7 @@ class CompiledParameter:
                 "name": self.name,
                 "on": day.isoformat(),
                 "value": to_json_value(found.value),
-                "effective_from": found.effective_from.isoformat(),
+                "effective_from": effective_text(found.effective_from),
                 "citations": [c.ref for c in found.citations],
                 "unverified": found.unverified,
             },
@@ -188,6 +188,7 @@ class Program:
         ...,
     ]
     unverified: frozenset[str]  # parameters whose value in force is unverified
+    undated: frozenset[str] = frozenset()  # parameters whose value in force states no date
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +259,7 @@ class CompiledPolicy:
 
     def in_force(self, day: dt.date) -> bool:
         period = self.model.effective
-        return period.from_ <= day and (period.to is None or day <= period.to)
+        return period.start <= day and (period.to is None or day <= period.to)
 
     def program(self, day: dt.date, traced: bool) -> Program:
         """The rules compiled with the parameter values in force on ``day`` folded in.
@@ -317,7 +318,12 @@ class CompiledPolicy:
             sets = tuple(e for e in compiled if e[0] not in self.collect_slots)
             collects = tuple(e for e in compiled if e[0] in self.collect_slots)
             steps.append((rule, condition, sets, bool(rule.defeated_by), collects))
-        return Program(values, tuple(steps), unverified)
+        undated = frozenset(
+            p.name
+            for p, i in zip(self.parameters, key, strict=True)
+            if i >= 0 and p.values[i].effective_from == dt.date.min
+        )
+        return Program(values, tuple(steps), unverified, undated)
 
 
 def _constant(value: Any) -> Compiled:

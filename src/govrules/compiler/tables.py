@@ -46,7 +46,7 @@ from govrules.language.expr import Checked
 from govrules.language.expr.ast import Call
 from govrules.language.expr.types import Type
 from govrules.spans import SourceSpan
-from govrules.values import to_json_value
+from govrules.values import effective_text, to_json_value
 
 __all__ = ["Band", "Table", "TableRow", "build_table", "check_lookups", "table_type"]
 
@@ -87,7 +87,7 @@ class TableRow:
             "name": self.table,
             "row": dict(self.keys),
             "value": to_json_value(self.value),
-            "effective_from": self.effective_from.isoformat(),
+            "effective_from": effective_text(self.effective_from),
             "citations": [c.ref for c in self.citations],
             "unverified": self.unverified,
         }
@@ -198,7 +198,7 @@ def build_table(
             else:
                 values.append(_exact_key(work, extra[key], key, key_type, row))
         value = convert(row.value, row)
-        found = TableRow(name, written, value, citations, entry.from_, entry.unverified)
+        found = TableRow(name, written, value, citations, entry.start, entry.unverified)
         if band_position is None:
             index = tuple(values)
             if index in exact:

@@ -167,9 +167,14 @@ class TableKeyModel(LocatedModel):
 
 class ParameterValueModel(LocatedModel):
     """One value of a parameter (or the rows of a table), in force from ``from`` until the
-    next value's date."""
+    next value's date; ``from: unknown`` for a figure whose text states no date."""
 
-    from_: dt.date = Field(alias="from")
+    from_: dt.date | Literal["unknown"] = Field(alias="from")
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date.min if isinstance(self.from_, str) else self.from_
+
     value: bool | int | Decimal | dt.date | str | None = None
     rows: tuple[TableRowModel, ...] | None = None
     cite: CiteList | None = None
@@ -283,8 +288,20 @@ class PolicyTestModel(LocatedModel):
 
 
 class EffectivePeriod(LocatedModel):
-    from_: dt.date = Field(alias="from")
+    """When a policy is in force; ``from: unknown`` for a text that states no date (every
+    decision under it then says so)."""
+
+    from_: dt.date | Literal["unknown"] = Field(alias="from")
     to: dt.date | None = None
+
+    @property
+    def undated(self) -> bool:
+        return self.from_ == "unknown"
+
+    @property
+    def start(self) -> dt.date:
+        """The first day in force (the earliest date for an undated text)."""
+        return dt.date.min if isinstance(self.from_, str) else self.from_
 
 
 class PolicyModel(LocatedModel):

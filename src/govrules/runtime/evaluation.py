@@ -19,10 +19,11 @@ from govrules.runtime.findings import (
     calendar_notices,
     missing_for_outputs,
     missing_required,
+    undated_notice,
     unverified_notices,
 )
 from govrules.runtime.trace import Recorder, TraceRecorder
-from govrules.values import MISSING, to_json_value
+from govrules.values import MISSING, effective_text, to_json_value
 
 __all__ = ["evaluate_case"]
 
@@ -254,6 +255,8 @@ def _decide(
         notices.extend(calendar_notices(frame.dates))
     if program.unverified:
         notices.extend(unverified_notices(policy, applied, as_of, program.unverified))
+    if policy.model.effective.undated or program.undated:
+        notices.append(undated_notice(policy, program.undated))
     recorder = frame.recorder
     if recorder.enabled:
         decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
@@ -304,7 +307,7 @@ def _record_parameters(
                     "rule": rule.id,
                     "name": name,
                     "value": to_json_value(value.value),
-                    "effective_from": value.effective_from.isoformat(),
+                    "effective_from": effective_text(value.effective_from),
                     "citations": [c.ref for c in value.citations],
                     "unverified": value.unverified,
                 }

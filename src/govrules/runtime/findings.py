@@ -18,7 +18,13 @@ from govrules.runtime.decision import MissingFact
 from govrules.runtime.trace import Recorder
 from govrules.values import MISSING, to_json_value
 
-__all__ = ["calendar_notices", "missing_for_outputs", "missing_required", "unverified_notices"]
+__all__ = [
+    "calendar_notices",
+    "missing_for_outputs",
+    "missing_required",
+    "undated_notice",
+    "unverified_notices",
+]
 
 
 def missing_required(
@@ -113,3 +119,20 @@ def unverified_notices(
                     )
                 )
     return flagged
+
+
+def undated_notice(policy: CompiledPolicy, parameters: frozenset[str]) -> Notice:
+    """The text (or a figure of it) states no date it took effect: the decision assumes it
+    was in force on the date decided, and says so."""
+    what = []
+    if policy.model.effective.undated:
+        what.append(f"policy {policy.id}")
+    what.extend(f"parameter '{name}'" for name in sorted(parameters))
+    return Notice(
+        "undated-source",
+        "warning",
+        f"the source of {', '.join(what)} states no date it took effect; the decision assumes "
+        "it was in force on the date decided",
+        "所依据的文件未载明施行日期，本决定按其在决定日有效处理",
+        (),
+    )
