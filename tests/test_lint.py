@@ -38,6 +38,7 @@ def test_each_finding_is_reported(tmp_path: Path) -> None:
     assert ("unused-parameter", "warning") in found
     assert ("dead-rule", "warning") in found
     assert ("no-tests", "warning") in found
+    assert ("stays-unknown", "warning") in found
     assert ("period-gap", "warning") in found
     assert ("uncited-clauses", "info") in found
     messages = [str(f) for f in lint(policies, sources)]
@@ -60,3 +61,14 @@ def test_coverage_threshold_fails_an_untested_policy(tmp_path: Path,
     assert "test.fixture.lint 1.0.0: rules 0% (0/2)" in out
     assert main(["test", str(pack), "--min-coverage", "50"]) == 1
     assert "coverage below 50%: test.fixture.lint 1.0.0 (0%)" in capsys.readouterr().out
+
+
+def test_an_output_a_test_leaves_unknown_is_named_unless_the_policy_says_why(
+        tmp_path: Path) -> None:
+    policies, sources, problems = load_policies([_pack(tmp_path)])
+    assert problems == []
+    unknown = [f for f in lint(policies, sources) if f.code == "stays-unknown"]
+    assert len(unknown) == 1  # 'explained' says why it may stay unknown
+    assert "'first_amount'" in unknown[0].message
+    assert "a later deposit leaves the first amount unknown" in unknown[0].message
+    assert unknown[0].span is not None and unknown[0].span.line == 14

@@ -6,6 +6,9 @@ Findings (code, level):
   period-overlap / period-gap (warning)      versions of one policy overlap or leave a gap
   no-tests (warning)                         a policy with no tests next to it
   unverified-figure (info)                   a figure in force marked unverified
+  stays-unknown (warning)                    an output a test leaves unknown although it gives
+                                             every fact the output depends on (no default, no
+                                             rule for that case: add a default or an else)
   uncited-clauses (info)                     seed clauses no policy cites, per document
 
 Errors that stop a policy from loading (uncited numbers, citations that reach nothing, unknown
@@ -19,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from govrules.compiler.policy import CompiledPolicy
+from govrules.engine import Engine
+from govrules.errors import GovrulesError
 from govrules.language.expr.ast import Literal
 from govrules.language.sources import SourceLibrary
 from govrules.spans import SourceSpan
@@ -142,4 +147,44 @@ def lint(policies: list[CompiledPolicy], sources: SourceLibrary) -> list[Finding
     found = [f for policy in policies for f in _policy_findings(policy)]
     found += list(_period_findings(policies))
     found += list(_uncited(policies, sources))
+    found += list(_unknown_outputs(policies, sources))
     return sorted(found, key=lambda f: (f.level != "warning", str(f.span or ""), f.code))
+
+
+def _unknown_outputs(policies: list[CompiledPolicy], sources: SourceLibrary) -> Iterable[Finding]:
+    """Outputs that the policy's own tests show can stay unknown with every fact given.
+
+    The tests are the evidence: a case that gives each input an output depends on, yet leaves
+    the output unknown, is a gap in the rules (or a value the policy should default).
+    """
+    engine = Engine(policies, sources)
+    for policy in policies:
+        model = policy.model.outputs
+        candidates = [
+            o
+            for o in policy.outputs
+            if not (o.internal or o.collect or o.has_default or model[o.name].may_stay_unknown)
+        ]
+        flagged: set[str] = set()
+        for test in policy.model.tests:
+            given = {name for name, value in test.input.items() if value is not None}
+            try:
+                decision = engine.evaluate_version(policy, dict(test.input), test.as_of)
+            except GovrulesError:
+                continue  # a test expecting an error, reported by govrules test if wrong
+            if decision.outcome in ("incomplete", "conflict"):
+                continue
+            for output in candidates:
+                if output.name in flagged or decision.values.get(output.name) is not None:
+                    continue
+                if output.inputs and set(output.inputs) <= given:
+                    flagged.add(output.name)
+                    yield Finding(
+                        "stays-unknown",
+                        "warning",
+                        f"output '{output.name}' stays unknown in test '{test.name}' although "
+                        f"every fact it depends on ({', '.join(output.inputs)}) is given; add a "
+                        "default, an else or a rule for that case (or say why with "
+                        "may_stay_unknown)",
+                        policy.model.outputs[output.name].span_of(),
+                    )

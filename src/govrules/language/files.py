@@ -219,6 +219,9 @@ class OutputModel(LocatedModel):
     default: DefaultModel | None = None
     # shown with this many decimal places; the exact value is kept and compared
     precision: int | None = Field(default=None, ge=0, le=28)
+    # why the value may rightly stay unknown when every fact is given (it does not apply to
+    # such a case); without it, lint warns of a test that leaves it unknown
+    may_stay_unknown: str | None = None
 
 
 class OutcomeModel(LocatedModel):
