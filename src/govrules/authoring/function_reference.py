@@ -52,6 +52,27 @@ CONSTRUCTS: tuple[tuple[str, str, str], ...] = (
         "if first_deposit then first_rate_min else previous_rate",
     ),
     ("[a, b, ...]", "a list of values of one type", "payment_form in ['cash', 'other']"),
+    (
+        "record.field",
+        "a field of a record (an item of a list of records, or a record input)",
+        "s.kind == 'criticism'",
+    ),
+    (
+        "[e for x in list if c]",
+        "a list built from another, in its order; the filter is optional; an unknown item or "
+        "filter makes the list unknown",
+        "[n.name for n in nominees if n.disqualification != 'none']",
+    ),
+    (
+        "f(e for x in list if c)",
+        "an aggregate (count, sum, min, max, any, all) over a list built on the spot",
+        "count(s for s in sanctions if s.kind == 'warning')",
+    ),
+    (
+        "a / b compared",
+        "a comparison whose operands divide is decided exactly, in rationals, never rounded",
+        "members_present / members_total >= quorum_share",
+    ),
 )
 """The syntax of the language: (how it is written, what it means, an example)."""
 
