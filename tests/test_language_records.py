@@ -11,6 +11,7 @@ import pytest
 
 from conftest import FIXTURES
 from govrules import Engine
+from govrules.authoring.testing import run_test
 from govrules.compiler.loading import load_policy_file
 from govrules.errors import CaseError, PolicyLoadError
 from govrules.language.sources import SourceLibrary
@@ -179,3 +180,14 @@ def test_a_record_without_fields_is_refused(tmp_path: Path, sources: SourceLibra
         "",
     )
     assert ("record-fields", 10, 5) in found
+
+
+def test_policy_tests_compare_records_field_by_field(engine: Engine) -> None:
+    (policy,) = engine.policies()
+    (test,) = policy.model.tests
+    result = run_test(engine, policy, test)
+    assert result.passed, result.failures
+    wrong = test.model_copy(update={"expect": test.expect.model_copy(update={
+        "values": {"criticisms_in_year": [{"date": "2025-06-01", "kind": "warning", "fault": "x"}]}
+    })})
+    assert not run_test(engine, policy, wrong).passed

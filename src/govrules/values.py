@@ -77,6 +77,8 @@ def to_json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Record):
         return {name: to_json_value(item) for name, item in value.as_dict().items()}
+    if isinstance(value, dict):  # a record as a test or a case writes it
+        return {str(key): to_json_value(item) for key, item in value.items()}
     if isinstance(value, (tuple, list, frozenset, set)):
         items = [to_json_value(item) for item in value]
         return sorted(items) if isinstance(value, (set, frozenset)) else items

@@ -16,7 +16,7 @@ from govrules.engine import Engine
 from govrules.errors import GovrulesError
 from govrules.language.files import PolicyTestModel
 from govrules.runtime.decision import Decision
-from govrules.values import MISSING, to_json_value
+from govrules.values import MISSING, Record, to_json_value
 
 __all__ = ["Coverage", "PolicyTestResult", "coverage", "run_policy_tests", "run_test"]
 
@@ -47,7 +47,14 @@ def _same(expected: Any, actual: Any) -> bool:
             return False
     if isinstance(actual, dt.date):
         return bool(expected == actual or expected == actual.isoformat())
-    if isinstance(actual, tuple):
+    if isinstance(actual, Record):  # expected as a mapping; a field left out is unknown
+        fields = actual.as_dict()
+        return (
+            isinstance(expected, dict)
+            and set(expected) <= set(fields)
+            and all(_same(expected.get(name), value) for name, value in fields.items())
+        )
+    if isinstance(actual, (tuple, list)):
         return (
             isinstance(expected, list)
             and len(expected) == len(actual)
