@@ -8,7 +8,6 @@ auditor's HTML map, opened in headless Chromium.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_html_browser import CHROMIUM, FLAGS
 
-from conftest import FIXTURES, POLICIES
+from conftest import CHROMIUM_FLAGS, FIXTURES, POLICIES
 from govrules.authoring.coverage import clause_coverage, load_coverage_files
 from govrules.cli.main import main
 from govrules.compiler.loading import load_policies
@@ -224,14 +222,6 @@ def test_a_broken_coverage_file_is_a_located_error(
 # --------------------------------------------------------------------------- the auditor's map
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("Chromium is not installed on this machine")
-    return CHROMIUM
-
 
 def test_html_map_in_headless_chromium(chromium: str, bundled: dict[str, Any], tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
@@ -242,7 +232,7 @@ def test_html_map_in_headless_chromium(chromium: str, bundled: dict[str, Any], t
     assert '<html lang="zh-CN">' in source
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', source), "external asset"
     assert "<script" not in source and "<link" not in source
-    done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+    done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
                            "--dump-dom", page.as_uri()],
                           capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -7,30 +7,15 @@ except under CI, where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import CHROMIUM_FLAGS, ROOT
 from govrules.cli.main import main
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("Chromium is not installed on this machine")
-    return CHROMIUM
 
 
 def _html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
@@ -47,7 +32,7 @@ def test_html_explanation_in_headless_chromium(chromium: str, tmp_path: Path,
     page = _html(tmp_path, capsys)
     source = page.read_text(encoding="utf-8")
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', source), "external asset"
-    done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+    done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
                            "--dump-dom", page.as_uri()],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -59,7 +44,7 @@ def test_html_explanation_in_headless_chromium(chromium: str, tmp_path: Path,
     assert "劳动争议仲裁委员会收到仲裁申请之日起五日内" in text
     assert "《中华人民共和国劳动争议调解仲裁法》第二十九条" in text
     shot = tmp_path / "shot.png"
-    done = subprocess.run([chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}",
+    done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile2'}",
                            f"--screenshot={shot}", "--window-size=1100,1500", page.as_uri()],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and shot.stat().st_size > 20_000
