@@ -191,3 +191,22 @@ def test_policy_tests_compare_records_field_by_field(engine: Engine) -> None:
         "values": {"criticisms_in_year": [{"date": "2025-06-01", "kind": "warning", "fault": "x"}]}
     })})
     assert not run_test(engine, policy, wrong).passed
+
+
+def test_a_literal_list_of_codes_fits_a_list_of_enum_values() -> None:
+    from govrules.compiler.rules import fits
+    from govrules.language.expr import check, parse_expression
+    from govrules.language.expr.types import enum_type, list_type
+
+    class NoNames:
+        def lookup(self, name: str) -> None:
+            return None
+
+        def names(self) -> list[str]:
+            return []
+
+    measures = list_type(enum_type(("admonition_talk", "written_self_criticism")))
+    good, _ = check(parse_expression("['admonition_talk', 'written_self_criticism']"), NoNames())
+    bad, _ = check(parse_expression("['admonition_talk', 'public_apology']"), NoNames())
+    assert fits(measures, good)
+    assert not fits(measures, bad)

@@ -160,4 +160,14 @@ def fits(target: Type, checked: Checked) -> bool:
         return True
     if target.kind == "enum" and actual.kind == "text" and checked.is_constant:
         return checked.constant in (target.values or ())
+    if (  # a literal list of codes for a list of enum values: ['admonition_talk', ...]
+        target.kind == "list"
+        and actual.kind == "list"
+        and target.item is not None
+        and target.item.kind == "enum"
+        and actual.item is not None
+        and actual.item.kind == "text"
+        and checked.is_constant
+    ):
+        return all(code in (target.item.values or ()) for code in checked.constant)
     return False

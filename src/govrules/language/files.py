@@ -11,7 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from govrules.language.located import (
     TYPE_NAMES,
@@ -98,7 +100,16 @@ def _field_shorthand(value: Any) -> Any:
 
 
 class FieldModel(LocatedModel):
-    """A field of a record: required unless it says otherwise."""
+    """A field of a record (or a table's value type): required unless it says otherwise;
+    written in full, or as its type name alone (``date: date``)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        full = handler(core_schema)
+        names = [name for name in TYPE_NAMES if name != "record"]
+        return {"anyOf": [full, {"type": "string", "enum": names}]}
 
     type: Literal[
         "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum", "list"
