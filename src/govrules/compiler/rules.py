@@ -152,14 +152,6 @@ def check_outcome(
 def fits(target: Type, checked: Checked) -> bool:
     """Whether a value of ``checked``'s type may be stored in an output of type ``target``."""
     actual = checked.type
-    if target.kind == actual.kind:
-        if target.kind == "enum":
-            return set(actual.values or ()) <= set(target.values or ())
-        return target.as_optional(False) == actual.as_optional(False) or target.kind != "list"
-    if target.numeric and actual.kind in PLAIN and (checked.literal or target.kind == "decimal"):
-        return True
-    if target.kind == "enum" and actual.kind == "text" and checked.is_constant:
-        return checked.constant in (target.values or ())
     if (  # a literal list of codes for a list of enum values: ['admonition_talk', ...]
         target.kind == "list"
         and actual.kind == "list"
@@ -170,4 +162,12 @@ def fits(target: Type, checked: Checked) -> bool:
         and checked.is_constant
     ):
         return all(code in (target.item.values or ()) for code in checked.constant)
+    if target.kind == actual.kind:
+        if target.kind == "enum":
+            return set(actual.values or ()) <= set(target.values or ())
+        return target.as_optional(False) == actual.as_optional(False) or target.kind != "list"
+    if target.numeric and actual.kind in PLAIN and (checked.literal or target.kind == "decimal"):
+        return True
+    if target.kind == "enum" and actual.kind == "text" and checked.is_constant:
+        return checked.constant in (target.values or ())
     return False
