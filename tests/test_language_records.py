@@ -210,3 +210,23 @@ def test_a_literal_list_of_codes_fits_a_list_of_enum_values() -> None:
     bad, _ = check(parse_expression("['admonition_talk', 'public_apology']"), NoNames())
     assert fits(measures, good)
     assert not fits(measures, bad)
+
+
+def test_an_empty_list_and_a_choice_of_codes_fit_their_outputs() -> None:
+    from govrules.compiler.rules import fits
+    from govrules.language.expr import Symbol, check, parse_expression
+    from govrules.language.expr.types import BOOL, TEXT, enum_type, list_type
+
+    class Flag:
+        def lookup(self, name: str) -> Symbol | None:
+            return Symbol("flag", BOOL, 0, "input") if name == "flag" else None
+
+        def names(self) -> list[str]:
+            return ["flag"]
+
+    rank = enum_type(("staff", "section_head"))
+    choice, _ = check(parse_expression("if flag then 'staff' else 'section_head'"), Flag())
+    stray, _ = check(parse_expression("if flag then 'staff' else 'director'"), Flag())
+    empty, _ = check(parse_expression("[]"), Flag())
+    assert fits(rank, choice) and not fits(rank, stray)
+    assert fits(list_type(rank), empty) and fits(list_type(TEXT), empty)

@@ -13,6 +13,7 @@ from govrules.compiler.policy import Interpretation, Notice
 from govrules.compiler.tables import check_lookups
 from govrules.errors import suggest
 from govrules.language.expr import Checked, Symbol, Type
+from govrules.language.expr.ast import Conditional
 from govrules.language.expr.types import PLAIN
 from govrules.language.files import NoticeModel, RuleModel
 from govrules.language.located import LocatedModel
@@ -152,6 +153,11 @@ def check_outcome(
 def fits(target: Type, checked: Checked) -> bool:
     """Whether a value of ``checked``'s type may be stored in an output of type ``target``."""
     actual = checked.type
+    if target.kind == "list" and actual.kind == "list" and actual.item is None:
+        return True  # the empty list []
+    if target.kind == "enum" and actual.kind == "text":  # 'a', or if c then 'a' else 'b'
+        codes = _possible_texts(checked)
+        return codes is not None and codes <= set(target.values or ())
     if (  # a literal list of codes for a list of enum values: ['admonition_talk', ...]
         target.kind == "list"
         and actual.kind == "list"
@@ -171,3 +177,18 @@ def fits(target: Type, checked: Checked) -> bool:
     if target.kind == "enum" and actual.kind == "text" and checked.is_constant:
         return checked.constant in (target.values or ())
     return False
+
+
+def _possible_texts(checked: Checked) -> set[str] | None:
+    """The texts an expression can give, when each branch of it is a constant text."""
+    if checked.is_constant:
+        return {checked.constant} if isinstance(checked.constant, str) else None
+    if isinstance(checked.node, Conditional):
+        found: set[str] = set()
+        for branch in checked.args[1:]:
+            texts = _possible_texts(branch)
+            if texts is None:
+                return None
+            found |= texts
+        return found
+    return None

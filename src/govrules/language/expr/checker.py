@@ -331,8 +331,8 @@ class _Checker:
         items = tuple(self.visit(item) for item in node.items)
         if any(item.type is ERROR for item in items):
             return Checked(node, ERROR)
-        if not items:
-            return self.fail(node, "type-mismatch", "an empty list has no type")
+        if not items:  # an empty list fits any list value (a default, a rule's value)
+            return Checked(node, Type("list"), constant=())
         joined = self.unify(node, items)
         if joined is None:
             return Checked(node, ERROR)
