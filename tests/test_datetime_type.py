@@ -61,3 +61,13 @@ def test_case_values_refused(given: object) -> None:
         _local_datetime(given)
     with pytest.raises(InvalidCase):
         _base_check(DATETIME)(given)
+
+
+def test_policy_tests_read_an_expected_date_and_time_as_a_case_writes_it() -> None:
+    from govrules.authoring.testing import _same
+
+    moment = dt.datetime(2026, 9, 10, 11, 30)
+    assert _same("2026-09-10T11:30", moment)
+    assert _same("2026-09-10T11:30:00", moment)
+    assert not _same("2026-09-10T11:31", moment)
+    assert not _same("not a time", moment)

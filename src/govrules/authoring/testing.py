@@ -45,6 +45,13 @@ def _same(expected: Any, actual: Any) -> bool:
             return isinstance(expected, (int, Decimal, str)) and Decimal(expected) == actual
         except ArithmeticError:
             return False
+    if isinstance(actual, dt.datetime):  # written as a case writes it, with or without seconds
+        if isinstance(expected, str):
+            try:
+                expected = dt.datetime.fromisoformat(expected)
+            except ValueError:
+                return False
+        return bool(expected == actual)
     if isinstance(actual, dt.date):
         return bool(expected == actual or expected == actual.isoformat())
     if isinstance(actual, Record):  # expected as a mapping; a field left out is unknown
