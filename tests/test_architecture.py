@@ -13,7 +13,7 @@ from pathlib import Path
 import govrules
 
 PACKAGE = Path(govrules.__file__).parent
-GROUND = ("errors", "spans", "citations", "values", "calendar")
+GROUND = ("errors", "spans", "citations", "values", "calendar", "canonical")
 TIERS = (
     ("language",),
     ("compiler",),

@@ -27,8 +27,11 @@ def test_evaluate_json_is_one_object_with_the_contract_keys(
     assert main(["evaluate", WAGE, "--case", case, "--as-of", "2026-11-21",
                  "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["policy", "policy_version", "as_of", "outcome", "values", "citations",
-                          "missing", "notices", "trace", "fingerprint"]
+    assert list(data) == ["format", "policy", "policy_version", "policy_hash", "as_of",
+                          "calendar", "facts", "outcome", "values", "citations", "missing",
+                          "notices", "trace_digest", "trace", "fingerprint"]
+    assert data["format"] == 2
+    assert data["facts"] == {"contract_price": "2345678.9", "first_deposit": True}
     # a JSON number is read as an exact decimal, never a float
     assert data["values"]["amount_min"] == "93827.16"
     assert data["as_of"] == "2026-11-21"

@@ -42,9 +42,13 @@ def test_decision_values_are_exact_and_cited(engine: Engine) -> None:
 
 def test_json_contract_keys_and_forms(engine: Engine) -> None:
     data = json.loads(engine.evaluate(WAGE, CLEAN, as_of=DAY).to_json())
-    assert tuple(data) == JSON_KEYS == ("policy", "policy_version", "as_of", "outcome",
-                                        "values", "citations", "missing", "notices", "trace",
-                                        "fingerprint")
+    assert tuple(data) == JSON_KEYS == (
+        "format", "policy", "policy_version", "policy_hash", "as_of", "calendar", "facts",
+        "outcome", "values", "citations", "missing", "notices", "trace_digest", "trace",
+        "fingerprint")
+    assert data["format"] == 2
+    assert data["calendar"].startswith("holidays ")
+    assert data["trace_digest"].startswith("sha256:")
     assert data["values"]["rate_min"] == "0.03"
     assert data["values"]["compliant"] is True
     assert data["values"]["refund_notice_deadline"] == "2026-10-27"
@@ -69,7 +73,8 @@ def test_fingerprint_depends_on_facts_and_date_not_on_spelling(engine: Engine) -
 def test_trace_records_rules_parameters_and_dates(engine: Engine) -> None:
     trace = engine.evaluate(WAGE, CLEAN, as_of=DAY).trace
     kinds = [event["event"] for event in trace]
-    assert kinds[0] == "policy" and kinds[1] == "facts" and kinds[-1] == "outcome"
+    assert kinds[0] == "policy" and kinds[-1] == "outcome"
+    assert "facts" not in kinds  # the facts are the decision's own member, not a trace event
     parameter = next(e for e in trace if e["event"] == "parameter" and e["name"] == "floor_rate")
     assert parameter["value"] == "0.02"
     assert parameter["effective_from"] == "2016-05-26"
@@ -89,7 +94,13 @@ def test_tracing_off_gives_the_same_decision_without_a_trace(engine: Engine) -> 
     quiet = engine.evaluate(WAGE, CLEAN, as_of=DAY, trace=False)
     assert quiet.trace == ()
     assert quiet.values == traced.values and quiet.outcome == traced.outcome
-    assert quiet.fingerprint == traced.fingerprint
+    # the same decision but for the trace: the fingerprint covers the trace by its digest
+    a, b = quiet.to_dict(), traced.to_dict()
+    assert a["trace_digest"] is None and b["trace_digest"] is not None
+    ignored = {"trace", "trace_digest", "fingerprint"}
+    assert {k: v for k, v in a.items() if k not in ignored} == {
+        k: v for k, v in b.items() if k not in ignored}
+    assert quiet.fingerprint != traced.fingerprint
     assert [c.ref for c in quiet.citations] == [c.ref for c in traced.citations]
     assert engine.evaluate(WAGE, CLEAN, as_of=DAY, recorder=NULL_RECORDER).trace == ()
 

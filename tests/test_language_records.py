@@ -230,3 +230,11 @@ def test_an_empty_list_and_a_choice_of_codes_fit_their_outputs() -> None:
     empty, _ = check(parse_expression("[]"), Flag())
     assert fits(rank, choice) and not fits(rank, stray)
     assert fits(list_type(rank), empty) and fits(list_type(TEXT), empty)
+
+
+def test_trace_events_refer_to_list_facts_instead_of_copying_them(engine: Engine) -> None:
+    case = {"sanctions": [sanction("2025-06-01", "criticism", "x")] * 300}
+    decision = engine.evaluate(POLICY, case, as_of=AS_OF)
+    window = next(e for e in decision.trace if e["event"] == "rule" and e["rule"] == "window")
+    assert window["reads"]["sanctions"] == {"fact": "sanctions", "items": 300}
+    assert len(decision.to_dict()["facts"]["sanctions"]) == 300  # once, in the facts

@@ -15,6 +15,8 @@ __all__ = [
     "Record",
     "canonical_decimal",
     "effective_text",
+    "exact_decimal",
+    "exact_fact",
     "record_class",
     "to_json_value",
 ]
@@ -85,10 +87,51 @@ def to_json_value(value: Any) -> Any:
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
+def exact_decimal(value: Decimal) -> Decimal:
+    """The same number in one spelling: 1000000.00 and 1E+6 both become Decimal('1000000'),
+    0.0400 becomes Decimal('0.04'); exactly, without a context's rounding. A fact is decided
+    in this spelling, so its spelling cannot change a decision or its fingerprint."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"{value} is not a finite number")
+    if exponent > 0:
+        return Decimal((sign, digits + (0,) * exponent, 0)) if digits != (0,) else Decimal(0)
+    if exponent == 0 or digits[-1] != 0:
+        return value if digits != (0,) or not sign else Decimal(0)
+    kept = list(digits)
+    while len(kept) > 1 and kept[-1] == 0 and exponent < 0:
+        kept.pop()
+        exponent += 1
+    if kept == [0]:
+        return Decimal(0)
+    return Decimal((sign, tuple(kept), exponent))
+
+
+def exact_fact(value: Any) -> Any:
+    """A fact with every decimal in it (in a list, in a record) in its one spelling."""
+    if type(value) is Decimal:
+        return exact_decimal(value)
+    if isinstance(value, Record):
+        return type(value)(exact_fact(item) for item in value)
+    if isinstance(value, list):
+        return [exact_fact(item) for item in value]
+    return value
+
+
 def canonical_decimal(value: Decimal) -> str:
-    """One spelling per amount (1000000, 1000000.00 and 1E+6 all give '1000000')."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    """One spelling per amount (1000000, 1000000.00 and 1E+6 all give '1000000'), exactly:
+    trailing zeros are dropped digit by digit, never by rounding to a context's precision, so
+    0.04 and 0.039999999999999999999999999999 stay two amounts."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"{value} is not a finite number")
+    kept = list(digits)
+    while len(kept) > 1 and kept[-1] == 0 and exponent < 0:
+        kept.pop()
+        exponent += 1
+    if kept == [0]:
+        return "0"
+    return format(Decimal((sign, tuple(kept), exponent)), "f")
 
 
 def effective_text(day: dt.date) -> str:

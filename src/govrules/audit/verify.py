@@ -1,101 +1,290 @@
-"""Re-verifying a saved decision: evaluate its facts again under the same policy version and
-date, and confirm (or refute, with the differences) its fingerprint and its content.
+"""Re-verifying a saved decision: is the document what the engine made, and does the engine
+still make it?
 
-    result = verify_decision(engine, json.loads(Path("decision.json").read_text()))
-    result.verified, result.differences
+Two questions, answered in order. First the document: its fingerprint is recomputed from its
+own content (``fingerprint_of``) and its trace from ``trace_digest``, so an edit anywhere -- a
+value, a rule's status in the trace, a notice -- is caught without re-evaluating anything.
+Then the decision: its facts are evaluated again under the same policy version on the same
+date, and every part is compared, the trace event by event. Each difference is named by its
+path (``values.rate_min: saved "0.05", now "0.04"``), and the verdict says which side changed:
+the saved document, the policy (or a source it cites), the calendar data, or the engine.
+
+    result = verify_decision(engine, read_decision(Path("decision.json").read_text()))
+    result.verified, result.changed, [str(d) for d in result.differences]
+
+A format-1 decision (made before decisions carried their facts and a fingerprint over their
+whole content) is re-evaluated from the facts in its trace, but cannot be fully verified.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from govrules.canonical import digest
+from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
+from govrules.runtime.decision import FORMAT, fingerprint_of
 
-__all__ = ["Verification", "verify_decision"]
+__all__ = [
+    "DecisionFormatError",
+    "Difference",
+    "Verification",
+    "read_decision",
+    "verify_decision",
+]
+
+MAX_DIFFERENCES = 50  # named one by one; beyond, counted
+_MEMBERS = {
+    "format": int,
+    "policy": str,
+    "policy_version": str,
+    "policy_hash": str,
+    "as_of": str,
+    "calendar": str,
+    "facts": dict,
+    "outcome": str,
+    "values": dict,
+    "citations": list,
+    "missing": list,
+    "notices": list,
+    "fingerprint": str,
+}
+
+
+class DecisionFormatError(GovrulesError):
+    """A saved decision that cannot be read: not JSON, a repeated key, a member of a wrong
+    type. (A decision that reads but does not verify is a ``Verification``, not an error.)"""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One part of the decision that differs: where, as saved, and as made now."""
+
+    path: str
+    saved: Any
+    now: Any
+
+    def __str__(self) -> str:
+        return f"{self.path}: saved {_shown(self.saved)}, now {_shown(self.now)}"
 
 
 @dataclass(frozen=True)
 class Verification:
-    """What re-evaluating a saved decision showed."""
+    """What checking a saved decision showed."""
 
     verified: bool
     reason: str
+    changed: str | None = None  # document | policy | calendar | engine
     fingerprint_saved: str | None = None
     fingerprint_now: str | None = None
-    differences: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    differences: tuple[Difference, ...] = ()
+    more_differences: int = 0
+    notes: tuple[str, ...] = field(default=())
 
 
-def _facts_of(saved: dict[str, Any]) -> dict[str, Any] | None:
-    for event in saved.get("trace") or ():
-        if isinstance(event, dict) and event.get("event") == "facts":
-            given = event.get("given")
-            return dict(given) if isinstance(given, dict) else None
-    return None
+def read_decision(text: str) -> dict[str, Any]:
+    """A saved decision's JSON object; a repeated key (a forgery's favourite: two "outcome"
+    members, the first one read by some tools and the last by others) is refused."""
+
+    def refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise DecisionFormatError(f"the key '{key}' appears twice in one object")
+            found[key] = value
+        return found
+
+    try:
+        document = json.loads(text, object_pairs_hook=refuse_repeats, parse_float=Decimal)
+    except (json.JSONDecodeError, RecursionError, ValueError) as error:
+        raise DecisionFormatError(f"not a JSON decision ({error})") from None
+    if not isinstance(document, dict):
+        raise DecisionFormatError("a decision is a JSON object")
+    return document
 
 
 def verify_decision(engine: Engine, saved: dict[str, Any]) -> Verification:
-    """Re-evaluate ``saved`` (a decision's JSON object) and compare."""
-    missing_keys = [
-        key for key in ("policy", "policy_version", "as_of", "fingerprint") if key not in saved
-    ]
-    if missing_keys:
-        return Verification(False, "not a decision: no " + ", ".join(missing_keys))
-    facts = _facts_of(saved)
-    if facts is None:
-        return Verification(
-            False,
-            "the decision was saved without its trace, so its facts are "
-            "unknown; save decisions with the trace to re-verify them",
-        )
+    """Check ``saved`` (a decision's JSON object) against itself and a fresh evaluation."""
+    if "format" not in saved:
+        return _format_one(engine, saved)
+    problem = _shape_problem(saved)
+    if problem is not None:
+        return Verification(False, f"not a decision of format {FORMAT}: {problem}")
+    claimed = saved["fingerprint"]
+    intact = fingerprint_of(saved) == claimed
+    trace = saved.get("trace")
+    if intact and trace:
+        intact = digest(trace) == saved.get("trace_digest")
+    policy = _policy(engine, saved)
+    if not isinstance(policy, CompiledPolicy):
+        return Verification(False, policy, None, claimed)
     try:
-        as_of = dt.date.fromisoformat(str(saved["as_of"]))
+        as_of = dt.date.fromisoformat(saved["as_of"])
+        decision = engine.evaluate_version(
+            policy, dict(saved["facts"]), as_of, trace=saved.get("trace_digest") is not None
+        )
+    except (GovrulesError, ValueError) as error:
+        return Verification(False, f"the saved facts no longer evaluate: {error}", None, claimed)
+    now = decision.to_dict()
+    found: list[Difference] = []
+    for key in now:
+        if key == "fingerprint" or (key == "trace" and not trace):
+            continue
+        _compare(key, saved.get(key), now[key], found)
+    if intact and now["fingerprint"] == claimed and not found:
+        return Verification(
+            True,
+            "reproduced: the document is intact and the same decision is made again, "
+            "facts, outcome, values, citations, missing facts, notices and trace alike",
+            None,
+            claimed,
+            now["fingerprint"],
+        )
+    changed, reason = _blame(intact, saved, now)
+    shown = tuple(found[:MAX_DIFFERENCES])
+    return Verification(
+        False, reason, changed, claimed, now["fingerprint"], shown, len(found) - len(shown)
+    )
+
+
+def _blame(intact: bool, saved: dict[str, Any], now: dict[str, Any]) -> tuple[str, str]:
+    if not intact:
+        return "document", (
+            "the saved document was altered after it was made: its fingerprint does not match "
+            "its own content"
+        )
+    if saved["policy_hash"] != now["policy_hash"]:
+        return "policy", (
+            "the policy, or a source document it cites, changed since the decision was made "
+            f"(content hash {saved['policy_hash'][:12]}… then, {now['policy_hash'][:12]}… now)"
+        )
+    if saved["calendar"] != now["calendar"]:
+        return "calendar", (
+            f"the calendar data changed: the decision was made with {saved['calendar']}, "
+            f"now {now['calendar']}"
+        )
+    return "engine", (
+        "the engine changed: the same policy, calendar and facts give another decision"
+    )
+
+
+def _shape_problem(saved: dict[str, Any]) -> str | None:
+    for key, kind in _MEMBERS.items():
+        if key not in saved:
+            return f"no '{key}'"
+        if type(saved[key]) is not kind:
+            return f"'{key}' must be {_KIND_NAMES[kind]}, got {_kind_name(saved[key])}"
+    if saved["format"] != FORMAT:
+        return f"format {saved['format']} is not one this engine reads"
+    if "trace" in saved and not isinstance(saved["trace"], list):
+        return f"'trace' must be a list, got {_kind_name(saved['trace'])}"
+    digest_saved = saved.get("trace_digest")
+    if digest_saved is not None and not isinstance(digest_saved, str):
+        return "'trace_digest' must be text or null"
+    try:
+        dt.date.fromisoformat(saved["as_of"])
     except ValueError:
-        return Verification(False, f"as_of {saved['as_of']!r} is not a date")
+        return f"as_of {saved['as_of']!r} is not a date"
+    return None
+
+
+_KIND_NAMES = {int: "a number", str: "text", dict: "an object", list: "a list"}
+
+
+def _kind_name(value: Any) -> str:
+    return "null" if value is None else _KIND_NAMES.get(type(value), type(value).__name__)
+
+
+def _policy(engine: Engine, saved: dict[str, Any]) -> CompiledPolicy | str:
+    """The policy version that made the decision, or why it cannot be had (text)."""
     versions = [p for p in engine.policies() if p.id == saved["policy"]]
     if not versions:
-        return Verification(False, f"no policy '{saved['policy']}' in the policies loaded")
+        return f"no policy '{saved['policy']}' in the policies loaded"
     policy = next((p for p in versions if p.version == saved["policy_version"]), None)
     if policy is None:
         known = ", ".join(p.version for p in versions)
-        return Verification(
-            False,
-            f"policy {saved['policy']} version {saved['policy_version']} "
-            f"is no longer loaded (versions now: {known}); the decision cannot "
-            "be reproduced with these policies",
+        return (
+            f"policy {saved['policy']} version {saved['policy_version']} is no longer loaded "
+            f"(versions now: {known}); the decision cannot be reproduced with these policies"
         )
+    return policy
+
+
+def _compare(path: str, saved: Any, now: Any, found: list[Difference]) -> None:
+    """Every leaf that differs, by its path; objects member by member, lists item by item."""
+    if isinstance(saved, dict) and isinstance(now, dict):
+        for key in sorted(set(saved) | set(now), key=str):
+            _compare(f"{path}.{key}", saved.get(key, _ABSENT), now.get(key, _ABSENT), found)
+    elif isinstance(saved, list) and isinstance(now, list):
+        for index in range(max(len(saved), len(now))):
+            _compare(
+                f"{path}[{index}]",
+                saved[index] if index < len(saved) else _ABSENT,
+                now[index] if index < len(now) else _ABSENT,
+                found,
+            )
+    elif type(saved) is not type(now) or saved != now:
+        found.append(Difference(path, saved, now))
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_ABSENT = _Absent()
+
+
+def _shown(value: Any) -> str:
+    if value is _ABSENT:
+        return "(absent)"
+    if isinstance(value, Decimal):
+        return f"{value} (a JSON number; decisions write decimals as text)"
+    return json.dumps(value, ensure_ascii=False, default=str)[:300]
+
+
+def _format_one(engine: Engine, saved: dict[str, Any]) -> Verification:
+    """A decision of format 1: its fingerprint covered only the policy, date and facts, and its
+    facts lived in its trace. Re-evaluate and compare what can be compared; never verified."""
+    note = (
+        "a format-1 decision cannot be fully verified: its fingerprint covers neither its "
+        "values nor its trace"
+    )
+    facts = None
+    for event in saved.get("trace") or ():
+        if isinstance(event, dict) and event.get("event") == "facts":
+            facts = event.get("given")
+    if not isinstance(facts, dict):
+        return Verification(False, note + "; it was saved without its facts", notes=(note,))
+    policy = _policy(engine, saved) if isinstance(saved.get("policy"), str) else None
+    if not isinstance(policy, CompiledPolicy):
+        return Verification(False, f"{note}; {policy or 'it names no policy'}", notes=(note,))
     try:
-        decision = engine.evaluate_version(policy, facts, as_of)
-    except GovrulesError as error:
-        return Verification(False, f"the saved facts no longer evaluate: {error}")
+        as_of = dt.date.fromisoformat(str(saved.get("as_of")))
+        decision = engine.evaluate_version(policy, dict(facts), as_of)
+    except (GovrulesError, ValueError) as error:
+        return Verification(False, f"{note}; its facts no longer evaluate: {error}")
     now = decision.to_dict()
-    differences = {
-        key: (saved.get(key), now[key])
-        for key in now
-        if key != "trace" and saved.get(key) != now[key]
-    }
-    if saved["fingerprint"] != now["fingerprint"]:
-        return Verification(
-            False,
-            "the fingerprint differs: the policy text, a cited source or "
-            "the facts changed since the decision was made",
-            saved["fingerprint"],
-            now["fingerprint"],
-            differences,
-        )
-    if differences:
-        return Verification(
-            False,
-            "same fingerprint but a different result: the calendar data or the engine changed",
-            saved["fingerprint"],
-            now["fingerprint"],
-            differences,
-        )
+    found: list[Difference] = []
+    for key in ("outcome", "values", "missing", "notices"):
+        _compare(key, saved.get(key), now[key], found)
+    agreement = (
+        "its outcome, values, missing facts and notices are made again"
+        if not found
+        else "and its outcome, values, missing facts or notices differ"
+    )
     return Verification(
-        True,
-        "reproduced: same fingerprint, same outcome, values, citations, missing facts and notices",
-        saved["fingerprint"],
+        False,
+        f"{note}; {agreement}",
+        None,
+        None,
         now["fingerprint"],
+        tuple(found[:MAX_DIFFERENCES]),
+        max(len(found) - MAX_DIFFERENCES, 0),
+        (note,),
     )

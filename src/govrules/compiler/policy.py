@@ -227,6 +227,7 @@ class CompiledPolicy:
     default_outcome: str = field(init=False, repr=False, compare=False)
     collect_slots: frozenset[int] = field(init=False, repr=False, compare=False)
     binding_blanks: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    exact_slots: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -253,6 +254,7 @@ class CompiledPolicy:
             "reporting_outputs": tuple(o for o in self.outputs if o.report_missing),
             "default_outcome": self.model.outcome.default,
             "binding_blanks": (MISSING,) * self.bindings,
+            "exact_slots": tuple(i.slot for i in self.inputs if _holds_decimals(i.type)),
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
@@ -336,3 +338,12 @@ def _as_decimal(compute: Compiled) -> Compiled:
         return value if value is MISSING else Decimal(value)
 
     return exact
+
+
+def _holds_decimals(kind: Type) -> bool:
+    """Whether a value of this type may hold a decimal (itself, its items, its fields)."""
+    if kind.kind in ("decimal", "money", "rate"):
+        return True
+    if kind.item is not None and _holds_decimals(kind.item):
+        return True
+    return any(_holds_decimals(field) for _, field in kind.fields or ())

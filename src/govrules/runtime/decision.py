@@ -1,9 +1,11 @@
-"""Decisions: the outcome of one evaluation, with its values, citations, missing facts,
+"""Decisions: the outcome of one evaluation, with its facts, values, citations, missing facts,
 notices, trace and fingerprint.
 
-A decision is a record, not a computation: its JSON form is the contract other systems and
-the ``verify`` command rely on, and the same case on the same date under the same policy
-gives byte-identical JSON.
+A decision is a record, not a computation: its JSON form (format 2) is the contract other
+systems and the ``verify`` command rely on, and the same case on the same date under the same
+policy gives byte-identical JSON. Its fingerprint is sha256 over the RFC 8785 canonical form of
+that JSON without ``trace`` and ``fingerprint`` -- the trace is covered by ``trace_digest`` --
+so anyone can recompute it (``docs/auditors.md``).
 
     decision.outcome              # 'compliant'
     decision.values["rate_min"]   # Decimal('0.03')
@@ -13,30 +15,39 @@ gives byte-identical JSON.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from govrules.canonical import digest
 from govrules.citations import Citation
 from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice
-from govrules.values import MISSING, canonical_decimal, to_json_value
+from govrules.values import MISSING, Record, canonical_decimal, to_json_value
 
-__all__ = ["Decision", "MissingFact", "canonical_input", "fingerprint"]
+__all__ = ["FORMAT", "JSON_KEYS", "Decision", "MissingFact", "canonical_facts", "fingerprint_of"]
 
+FORMAT = 2
 JSON_KEYS = (
+    "format",
     "policy",
     "policy_version",
+    "policy_hash",
     "as_of",
+    "calendar",
+    "facts",
     "outcome",
     "values",
     "citations",
     "missing",
     "notices",
+    "trace_digest",
     "trace",
     "fingerprint",
 )
+# the parts of a decision its fingerprint does not cover directly
+UNFINGERPRINTED = ("trace", "fingerprint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +77,27 @@ class MissingFact:
 def _canonical(value: Any) -> Any:
     if isinstance(value, Decimal):
         return canonical_decimal(value)
+    if isinstance(value, Record):
+        return {name: _canonical(item) for name, item in value.as_dict().items()}
     if isinstance(value, (list, tuple)):
         return [_canonical(item) for item in value]
     return to_json_value(value)
 
 
-def canonical_input(facts: dict[str, Any]) -> str:
-    """The given facts as canonical JSON: sorted keys, exact decimals in one spelling."""
-    body = {name: _canonical(value) for name, value in facts.items() if value is not None}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def canonical_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The given facts in one spelling: exact decimals without trailing zeros (1000000.00 and
+    1E+6 are both "1000000"), dates ISO, records as objects; facts not given left out."""
+    return {
+        name: _canonical(value)
+        for name, value in facts.items()
+        if value is not None and value is not MISSING
+    }
 
 
-def fingerprint(policy_id: str, content_hash: str, as_of: dt.date, facts_json: str) -> str:
-    """sha256 over the canonical input, the as-of date and the policy's content hash."""
-    digest = hashlib.sha256()
-    for part in (policy_id, content_hash, as_of.isoformat(), facts_json):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\x00")
-    return "sha256:" + digest.hexdigest()
+def fingerprint_of(document: Mapping[str, Any]) -> str:
+    """The fingerprint of a decision's JSON object: sha256 over the canonical form (RFC 8785)
+    of every member but ``trace`` (covered by ``trace_digest``) and ``fingerprint``."""
+    return digest({k: v for k, v in document.items() if k not in UNFINGERPRINTED})
 
 
 class Decision:
@@ -97,10 +111,12 @@ class Decision:
         "missing",
         "notices",
         "trace",
+        "calendar",
         "_inputs",
         "_applied",
         "_fingerprint",
         "_citations",
+        "_document",
     )
 
     def __init__(
@@ -114,6 +130,7 @@ class Decision:
         trace: tuple[dict[str, Any], ...],
         inputs: list[Any],
         applied: list[CompiledRule],
+        calendar: str = "",
     ) -> None:
         self.policy = policy
         self.as_of = as_of
@@ -122,10 +139,12 @@ class Decision:
         self.missing = missing
         self.notices = notices
         self.trace = trace
+        self.calendar = calendar  # the provenance of the holiday calendar used
         self._inputs = inputs
         self._applied = applied
         self._fingerprint: str | None = None
         self._citations: tuple[Citation, ...] | None = None
+        self._document: dict[str, Any] | None = None
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -174,25 +193,34 @@ class Decision:
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            self._fingerprint = fingerprint(
-                self.policy.id, self.policy.content_hash, self.as_of, canonical_input(self.facts)
-            )
+            self._fingerprint = fingerprint_of(self._body())
         return self._fingerprint
+
+    def _body(self) -> dict[str, Any]:
+        """The JSON object without its fingerprint, built once."""
+        if self._document is None:
+            trace = list(self.trace)
+            self._document = {
+                "format": FORMAT,
+                "policy": self.policy.id,
+                "policy_version": self.policy.version,
+                "policy_hash": self.policy.content_hash,
+                "as_of": self.as_of.isoformat(),
+                "calendar": self.calendar,
+                "facts": canonical_facts(self.facts),
+                "outcome": self.outcome,
+                "values": {name: to_json_value(value) for name, value in self.values.items()},
+                "citations": [citation.to_dict() for citation in self.citations],
+                "missing": [fact.to_dict() for fact in self.missing],
+                "notices": [notice.to_dict() for notice in self.notices],
+                "trace_digest": digest(trace) if trace else None,
+                "trace": trace,
+            }
+        return self._document
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: exactly the keys of ``JSON_KEYS``, in that order."""
-        return {
-            "policy": self.policy.id,
-            "policy_version": self.policy.version,
-            "as_of": self.as_of.isoformat(),
-            "outcome": self.outcome,
-            "values": {name: to_json_value(value) for name, value in self.values.items()},
-            "citations": [citation.to_dict() for citation in self.citations],
-            "missing": [fact.to_dict() for fact in self.missing],
-            "notices": [notice.to_dict() for notice in self.notices],
-            "trace": list(self.trace),
-            "fingerprint": self.fingerprint,
-        }
+        return {**self._body(), "fingerprint": self.fingerprint}
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

@@ -9,6 +9,14 @@ skips the rules whose facts are missing.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Any
 
 from govrules.calendar import DateComputation, WorkingDayCalendar
@@ -23,7 +31,7 @@ from govrules.runtime.findings import (
     unverified_notices,
 )
 from govrules.runtime.trace import Recorder, TraceRecorder
-from govrules.values import MISSING, effective_text, to_json_value
+from govrules.values import MISSING, effective_text, exact_fact, to_json_value
 
 __all__ = ["evaluate_case"]
 
@@ -58,7 +66,31 @@ class _Frame:
             self.recorder.record({"event": "parameter", "rule": self.rule, **event})
 
 
+# The engine's own arithmetic, whatever the caller's decimal context: enough digits that no
+# amount within the input limits is rounded by a sum or a product, and an error (not a silent
+# infinity or NaN) for anything a law cannot mean.
+DECIMAL_CONTEXT = Context(
+    prec=50,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
 def evaluate_case(
+    policy: CompiledPolicy,
+    inputs: list[Any],
+    as_of: dt.date,
+    calendar: WorkingDayCalendar,
+    recorder: Recorder,
+) -> Decision:
+    """Decide one case: its input slots, the date, the calendar, a recorder for the trace."""
+    with localcontext(DECIMAL_CONTEXT):
+        return _evaluate(policy, inputs, as_of, calendar, recorder)
+
+
+def _evaluate(
     policy: CompiledPolicy,
     inputs: list[Any],
     as_of: dt.date,
@@ -69,6 +101,9 @@ def evaluate_case(
     program = policy.program(as_of, tracing)  # a dictionary lookup once built
     frame = _Frame(calendar, recorder)
     values = inputs  # the converter's fresh list becomes the slot list
+    for slot in policy.exact_slots:  # one spelling per amount: 1000000.00 is 1000000
+        if values[slot] is not MISSING:
+            values[slot] = exact_fact(values[slot])
     values.extend(program.parameters)
     values.extend(policy.blank_values)
     values.append(as_of)
@@ -85,16 +120,6 @@ def evaluate_case(
                 "file": policy.path,
                 "as_of": as_of.isoformat(),
                 "calendar": calendar.provenance,
-            }
-        )
-        recorder.record(
-            {
-                "event": "facts",
-                "given": {
-                    item.name: to_json_value(values[item.slot])
-                    for item in policy.inputs
-                    if values[item.slot] is not MISSING
-                },
             }
         )
     missing = missing_required(policy, values, recorder)
@@ -287,6 +312,7 @@ def _decide(
         events,
         values[: len(policy.inputs)],
         applied,
+        frame.calendar.provenance,
     )
 
 
@@ -334,7 +360,7 @@ def _record_rule(
         "condition": rule.condition_text,
         "condition_value": to_json_value(holds),
         "reads": {
-            name: to_json_value(values[slot])
+            name: _read(name, values[slot], origin)
             for name, slot, origin in rule.reads
             if origin != "parameter"
         },
@@ -352,3 +378,11 @@ def _record_rule(
     if detail is not None:
         event["detail"] = detail
     recorder.record(event)
+
+
+def _read(name: str, value: Any, origin: str) -> Any:
+    """A value a rule read, as its trace event shows it: a list fact by reference to the
+    decision's facts (never copied into every event), anything else by value."""
+    if origin == "input" and isinstance(value, (list, tuple)):
+        return {"fact": name, "items": len(value)}
+    return to_json_value(value)
