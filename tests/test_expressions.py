@@ -778,7 +778,8 @@ def test_constant_division_by_zero_in_a_policy_is_not_a_bare_crash(tmp_path: Pat
     text = (root / "cn/jilin/taobei/wage_deposit.yaml").read_text(encoding="utf-8")
     assert text.count("    when: first_deposit\n") == 1
     (tmp_path / "wage_deposit.yaml").write_text(
-        text.replace("    when: first_deposit\n", "    when: first_deposit and 1 / 0 > 0\n"),
+        # 1 / (1 - 1): a literal "1 / 0" is refused when the policy loads (division-by-zero)
+        text.replace("    when: first_deposit\n", "    when: first_deposit and 1 / (1 - 1) > 0\n"),
         encoding="utf-8")
     engine = Engine.from_directory(tmp_path)
     case = {"contract_price": "100.00", "first_deposit": False, "previous_rate": "0.03",

@@ -166,9 +166,18 @@ class Compilation:
         try:
             tree = parse_expression(source)
         except ExpressionSyntaxError as error:
-            self.problem("syntax", error.message, span.shifted(error.offset))
+            self.problem(error.code, error.message, span.shifted(error.offset), error.hint)
             return None
-        checked, issues = check(tree, scope or self.scope)
+        try:
+            checked, issues = check(tree, scope or self.scope)
+        except RecursionError:  # within the parser's limits, but called from a deep stack
+            self.problem(
+                "expression-too-deep",
+                "expression nested too deeply",
+                span,
+                "split it: give a part a name of its own (an internal output) and use that name",
+            )
+            return None
         for issue in issues:
             self.problem(issue.code, issue.message, span.shifted(issue.offset), issue.hint)
         if issues:

@@ -17,9 +17,21 @@ from govrules.compiler.policy import CompiledInput, CompiledParameter, Parameter
 from govrules.compiler.tables import Table, build_table
 from govrules.language.expr import Symbol, Type, compile_expression
 
-__all__ = ["compile_inputs", "compile_parameters"]
+__all__ = ["check_effective", "compile_inputs", "compile_parameters"]
 
 BOUNDS = ("gt", "ge", "lt", "le")
+
+
+def check_effective(work: Compilation) -> None:
+    """The policy's last day in force (``to``, included) is not before its first."""
+    period = work.model.effective
+    if period.to is not None and not period.undated and period.to < period.start:
+        work.problem(
+            "effective-order",
+            f"the policy is in force to {period.to}, before it comes into force on {period.start}",
+            work.where(period, "to"),
+            "'to' is the last day in force: a date on or after 'from' (or drop it)",
+        )
 
 
 def compile_inputs(work: Compilation, symbols: tuple[Symbol, ...]) -> tuple[CompiledInput, ...]:
@@ -179,6 +191,7 @@ def typed_value(work: Compilation, name: str, declared: Type, value: Any, node: 
             "type-mismatch",
             f"parameter '{name}' is {declared} but the value {value!r} is not",
             work.where(node, "value"),
+            "write true or false" if kind == "bool" else None,
         )
         return value
     if kind in ("decimal", "money", "rate"):

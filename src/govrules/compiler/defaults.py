@@ -21,7 +21,13 @@ from __future__ import annotations
 
 from govrules.compiler.context import Compilation, RuleDraft
 from govrules.compiler.names import Declarations
-from govrules.compiler.rules import check_outcome, fits, make_notice, values_set
+from govrules.compiler.rules import (
+    check_outcome,
+    check_self_reads,
+    fits,
+    make_notice,
+    values_set,
+)
 from govrules.language.expr import Checked, Symbol
 from govrules.language.expr.ast import Call, Name, Unary
 from govrules.language.expr.types import BOOL
@@ -48,6 +54,7 @@ def else_branches(work: Compilation, drafts: list[RuleDraft]) -> list[RuleDraft]
             continue
         citations = work.citations(branch.cite, branch) if branch.cite else draft.citations
         sets = values_set(work, f"{rule.id}:else", branch.set, branch)
+        check_self_reads(work, f"{rule.id}:else", branch, condition, work.where(rule, "when"), sets)
         effect = bool(branch.set) or branch.notice is not None
         check_outcome(work, f"{rule.id}:else", branch, branch.outcome, effect)
         negated = Checked(

@@ -1,6 +1,10 @@
 """Loading policies: find the policy files of some folders, read, check and compile them.
 
 policies, sources, problems = load_policies([Path("policies")])
+
+Each file is loaded on its own: its problems never hide another file's, and an exception
+that is not a ``PolicyLoadError`` (a bug of govrules, never the author's) becomes an
+``internal`` diagnostic located at the file, not a traceback.
 """
 
 from __future__ import annotations
@@ -82,6 +86,24 @@ def load_policy_file(
 
 
 def _load_one(path: Path, display: str, sources: SourceLibrary) -> CompiledPolicy:
+    try:
+        return _read_and_compile(path, display, sources)
+    except PolicyLoadError:
+        raise
+    except Exception as error:  # any bug must still leave a report located at its file
+        raise PolicyLoadError(
+            [
+                Diagnostic(
+                    "internal",
+                    f"govrules failed on this file: {type(error).__name__}: {str(error)[:200]}",
+                    SourceSpan(display, 1, 1),
+                    "this is a bug in govrules, not in the file: please report it with the file",
+                )
+            ]
+        ) from error
+
+
+def _read_and_compile(path: Path, display: str, sources: SourceLibrary) -> CompiledPolicy:
     data = read_yaml_file(path, display)
     if not isinstance(data, dict) or data.get("kind") != "policy":
         raise PolicyLoadError(

@@ -24,6 +24,7 @@ __all__ = [
     "Declarations",
     "check_outcomes",
     "check_report_missing",
+    "check_test_outcomes",
     "declare",
     "interpretations",
     "resolve_sources",
@@ -218,3 +219,19 @@ def check_report_missing(work: Compilation) -> None:
                     work.where(spec, "report_missing"),
                     suggest(fact, model.inputs),
                 )
+
+
+def check_test_outcomes(work: Compilation) -> None:
+    """Each outcome a test of the policy expects is one its rules or the engine can give: a
+    test expecting another could never pass, whatever the rules did."""
+    possible = (*work.model.outcome.values, *ENGINE_OUTCOMES)
+    for test in work.model.tests:
+        expected = test.expect.outcome
+        if expected is not None and expected not in possible:
+            work.problem(
+                "unknown-outcome",
+                f"test '{test.name}' expects the outcome '{expected}', which is not one of "
+                f"{', '.join(possible)}",
+                work.where(test.expect, "outcome"),
+                suggest(expected, possible),
+            )

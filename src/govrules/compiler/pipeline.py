@@ -32,6 +32,8 @@ def compile_policy(
     names.check_outcomes(work)
     interpretations = names.interpretations(work)
     names.check_report_missing(work)
+    names.check_test_outcomes(work)
+    declarations.check_effective(work)
 
     inputs = declarations.compile_inputs(work, declared.inputs)
     parameters = declarations.compile_parameters(work, declared.parameters)

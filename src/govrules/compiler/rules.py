@@ -13,12 +13,20 @@ from govrules.compiler.policy import Interpretation, Notice
 from govrules.compiler.tables import check_lookups
 from govrules.errors import suggest
 from govrules.language.expr import Checked, Symbol, Type
-from govrules.language.expr.ast import Conditional
+from govrules.language.expr.ast import Call, Conditional
 from govrules.language.expr.types import PLAIN
 from govrules.language.files import NoticeModel, RuleModel
 from govrules.language.located import LocatedModel
+from govrules.spans import SourceSpan
 
-__all__ = ["check_outcome", "compile_rules", "fits", "make_notice", "values_set"]
+__all__ = [
+    "check_outcome",
+    "check_self_reads",
+    "compile_rules",
+    "fits",
+    "make_notice",
+    "values_set",
+]
 
 
 def compile_rules(work: Compilation, interpretations: dict[str, Interpretation]) -> list[RuleDraft]:
@@ -43,6 +51,7 @@ def compile_rules(work: Compilation, interpretations: dict[str, Interpretation])
             )
             condition = None
         sets = values_set(work, rule.id, rule.set, rule)
+        check_self_reads(work, rule.id, rule, condition, work.where(rule, "when"), sets)
         check_outcome(work, rule.id, rule, rule.outcome, bool(rule.set) or rule.notice is not None)
         notes = []
         for note_id in rule.interpretation:
@@ -128,6 +137,51 @@ def values_set(
             continue
         sets.append((target, checked))
     return tuple(sets)
+
+
+def check_self_reads(
+    work: Compilation,
+    rule_id: str,
+    node: LocatedModel,
+    condition: Checked | None,
+    when_span: SourceSpan,
+    sets: tuple[tuple[Symbol, Checked], ...],
+) -> None:
+    """A rule (or an else) may not read a value it sets: what it would read is not computed
+    yet when it runs. ``given(x)`` is no read of the value -- a rule that fills in ``x`` when
+    nothing else gave it is the pattern of a default -- so it is allowed."""
+    targets = {symbol for symbol, _ in sets}
+    places = [(condition, when_span)] if condition is not None else []
+    places += [
+        (checked, node.entry_span("set", symbol.name) or when_span) for symbol, checked in sets
+    ]
+    reported: set[Symbol] = set()
+    for checked, span in places:
+        for symbol, offset in sorted(_reads_outside_given(checked).items(), key=lambda f: f[1]):
+            if symbol in targets and symbol not in reported:
+                reported.add(symbol)
+                work.problem(
+                    "cycle",
+                    f"rule '{rule_id}' reads '{symbol.name}', the value it sets itself",
+                    span.shifted(offset),
+                    f"compute what it reads as another value, or test given({symbol.name})",
+                )
+
+
+def _reads_outside_given(checked: Checked) -> dict[Symbol, int]:
+    """The policy's values an expression reads, each at its first offset, not counting the
+    argument of ``given``."""
+    found: dict[Symbol, int] = {}
+    stack = [checked]
+    while stack:
+        node = stack.pop()
+        if isinstance(node.node, Call) and node.node.function == "given":
+            continue
+        symbol = node.symbol
+        if symbol is not None and symbol.origin == "value":
+            found[symbol] = min(found.get(symbol, node.node.offset), node.node.offset)
+        stack.extend(node.args)
+    return found
 
 
 def check_outcome(

@@ -72,6 +72,14 @@ def diagnostics_from_validation(error: ValidationError, data: Any, file: str) ->
         elif kind == "missing":
             span = span_at(data, loc[:-1])
             code, message = "missing-key", f"'{loc[-1]}' is required ({where})"
+        elif kind == "bool_type" and _yaml11_bool(item.get("input")):
+            span = span_at(data, loc)
+            code = "yaml-bool"
+            message = (
+                f"{where}: {item['input']!r} is not a boolean in govrules files "
+                "(YAML 1.1 would read it as one)"
+            )
+            hint = "write true or false"
         else:
             span = span_at(data, loc)
             code = "invalid-value"
@@ -81,12 +89,23 @@ def diagnostics_from_validation(error: ValidationError, data: Any, file: str) ->
                 hint = suggest(item["input"], re.findall(r"'([^']*)'", str(expected)))
             if "input" in item and not isinstance(item["input"], (dict, list)):
                 message += f" (got {item['input']!r})"
+            if kind == "bool_type":
+                hint = "write true or false"
         place = (where, code)
         if place in seen:  # one report per place, not one per union member
             continue
         seen.add(place)
         found.append(Diagnostic(code, message, span or SourceSpan(file, 1, 1), hint))
     return found
+
+
+# Words YAML 1.1 reads as booleans; the reader keeps them as text, and a yes-or-no field
+# refuses them by name instead of guessing
+_YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _yaml11_bool(value: Any) -> bool:
+    return isinstance(value, str) and value.lower() in _YAML11_BOOLS
 
 
 def _parent(data: Any, loc: tuple[int | str, ...]) -> Any:

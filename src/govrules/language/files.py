@@ -23,6 +23,7 @@ from govrules.language.located import (
     Confidence,
     DottedId,
     Expression,
+    Flag,
     Identifier,
     IdentifierList,
     ItemTypeName,
@@ -62,7 +63,7 @@ __all__ = [
 class ClauseModel(LocatedModel):
     label: str
     text: str
-    excerpt: bool = False
+    excerpt: Flag = False
     verification: Confidence | None = None
 
 
@@ -118,7 +119,7 @@ class FieldModel(LocatedModel):
     description: str | None = None
     values: tuple[str, ...] | None = None
     items: ScalarTypeName | None = None
-    required: bool = True
+    required: Flag = True
 
 
 FieldSpec = Annotated[FieldModel, BeforeValidator(_field_shorthand)]
@@ -128,7 +129,7 @@ class DefaultModel(LocatedModel):
     """The value a decision uses when nothing else gives one, and the clause that says so:
     ``default: {value: entitled_days, cite: rules#art34.item1}``."""
 
-    value: Expression | bool
+    value: Expression | Flag
     cite: CiteList
 
 
@@ -142,8 +143,8 @@ class InputModel(LocatedModel):
     items: ItemTypeName | None = None
     fields: dict[Identifier, FieldSpec] | None = None
     max_items: int | None = Field(default=None, ge=0)
-    required: bool = False
-    required_when: Expression | bool | None = None
+    required: Flag = False
+    required_when: Expression | Flag | None = None
     # an optional fact not given takes this value, computed from the decision's other values
     default: DefaultModel | None = None
     cite: CiteList | None = None
@@ -172,7 +173,7 @@ class TableKeyModel(LocatedModel):
 
     type: ScalarTypeName
     values: tuple[str, ...] | None = None
-    bands: bool = False
+    bands: Flag = False
     title: Bilingual | None = None
 
 
@@ -189,7 +190,7 @@ class ParameterValueModel(LocatedModel):
     value: bool | int | Decimal | dt.date | str | None = None
     rows: tuple[TableRowModel, ...] | None = None
     cite: CiteList | None = None
-    unverified: bool = False
+    unverified: Flag = False
     note: str | None = None
 
 
@@ -208,7 +209,7 @@ class ParameterModel(LocatedModel):
     keys: dict[Identifier, TableKeyModel] | None = None
     value: FieldSpec | None = None
     # bands that leave gaps between them are allowed (a lookup in a gap is unknown)
-    allow_gaps: bool = False
+    allow_gaps: Flag = False
 
 
 class OutputModel(LocatedModel):
@@ -220,12 +221,12 @@ class OutputModel(LocatedModel):
     values: tuple[str, ...] | None = None
     items: ItemTypeName | None = None
     fields: dict[Identifier, FieldSpec] | None = None
-    internal: bool = False
+    internal: Flag = False
     # a list that every applying rule adds one item to (no conflict between them)
-    collect: bool = False
+    collect: Flag = False
     # when the value cannot be computed, list the facts it needs that were not given:
     # true = every optional input it depends on; a list = exactly these inputs
-    report_missing: bool | tuple[Identifier, ...] = False
+    report_missing: Flag | tuple[Identifier, ...] = False
     # the value when no rule sets it
     default: DefaultModel | None = None
     # shown with this many decimal places; the exact value is kept and compared
@@ -266,7 +267,7 @@ class RuleModel(LocatedModel):
     id: Identifier
     title: Bilingual | None = None
     cite: CiteList
-    when: Expression | bool = True
+    when: Expression | Flag = True
     set: dict[str, Expression] = Field(default_factory=dict)
     outcome: Identifier | None = None
     notice: NoticeModel | None = None

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    Strict,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -31,6 +32,7 @@ __all__ = [
     "Confidence",
     "DottedId",
     "Expression",
+    "Flag",
     "Identifier",
     "IdentifierList",
     "ItemTypeName",
@@ -84,6 +86,9 @@ ClauseId = Annotated[
 ]
 Confidence = Literal["A", "B", "C", "U"]
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+# A yes-or-no field takes true or false only: not 'yes', 'on', 1 or "true" (YAML 1.1 and a
+# lax validator would read each of them as true without a word)
+Flag = Annotated[bool, Strict()]
 
 
 def _as_tuple(value: Any) -> Any:

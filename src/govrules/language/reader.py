@@ -3,7 +3,9 @@
 Policy files are written by people, so the reader refuses what YAML would otherwise accept
 silently: duplicate keys, aliases (and so alias bombs), absurd nesting, oversized files,
 floats (numbers become exact ``Decimal``), YAML 1.1 booleans such as ``yes`` or ``on``
-(they stay strings and fail type checks visibly), and timestamps with a time of day.
+(they stay strings, and a field that takes a bool refuses them by name), timestamps with a
+time of day, tags (on scalars, lists and mappings alike), and control characters -- written
+in the file or as an escape inside quotes -- other than tab, line feed and carriage return.
 
     data = read_yaml_text("a: 1\\nb: [x, y]\\n", "example.yaml")
     data["b"].spans[1]            # SourceSpan('example.yaml', 2, 8)
@@ -13,6 +15,7 @@ floats (numbers become exact ``Decimal``), YAML 1.1 booleans such as ``yes`` or 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -23,12 +26,33 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from govrules.errors import Diagnostic, PolicyLoadError
 from govrules.spans import SourceSpan
 
-__all__ = ["LocatedList", "LocatedMap", "read_yaml_file", "read_yaml_text", "span_at"]
+__all__ = [
+    "CONTROL",
+    "LocatedList",
+    "LocatedMap",
+    "control_name",
+    "read_yaml_file",
+    "read_yaml_text",
+    "span_at",
+]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_STANDARD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS: dict[type[Node], str] = {
+    MappingNode: _STANDARD_TAG + "map",
+    SequenceNode: _STANDARD_TAG + "seq",
+}
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")  # as the YAML reader counts lines
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x1B: "ESC", 0x7F: "DEL", 0x85: "NEL"}
+MAX_CONTROL_REPORTS = 10
+_ESCAPES = yaml.scanner.Scanner.ESCAPE_REPLACEMENTS
+_ESCAPE_CODES = yaml.scanner.Scanner.ESCAPE_CODES
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
 
 
 class LocatedMap(dict[str, Any]):
@@ -89,11 +113,14 @@ def _content_span(file: str, node: Node) -> SourceSpan:
 
 
 class _Builder:
-    def __init__(self, file: str) -> None:
-        self.file = file
+    def __init__(self, file: str, text: str) -> None:
+        self.file, self.text = file, text
         self.diagnostics: list[Diagnostic] = []
 
     def build(self, node: Node) -> Any:
+        plain = _PLAIN_TAGS.get(type(node))
+        if plain is not None and node.tag != plain:  # !!set, !!omap, !custom: refused, not dropped
+            self.diagnostics.append(_tag_refused(node.tag, _span(self.file, node.start_mark)))
         if isinstance(node, MappingNode):
             return self._mapping(node)
         if isinstance(node, SequenceNode):
@@ -114,6 +141,7 @@ class _Builder:
                 self.diagnostics.append(Diagnostic("yaml-key", "keys must be plain text", key_span))
                 continue
             key = key_node.value
+            self._controls(key_node, key_span)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.diagnostics.append(
                     Diagnostic("yaml-merge", "merge keys (<<) are not allowed", key_span)
@@ -139,6 +167,7 @@ class _Builder:
     def _scalar(self, node: ScalarNode) -> Any:
         tag, text = node.tag, node.value
         span = _content_span(self.file, node)
+        self._controls(node, span)
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
@@ -186,13 +215,80 @@ class _Builder:
             return text
         if tag == "tag:yaml.org,2002:str":
             return text
-        self.diagnostics.append(Diagnostic("yaml-tag", f"unsupported tag {tag}", span))
+        self.diagnostics.append(_tag_refused(tag, span))
         return text
+
+    def _controls(self, node: ScalarNode, span: SourceSpan) -> None:
+        """A control character that an escape inside double quotes put into a value
+        (``"\\e"``), located at the escape."""
+        found = CONTROL.search(node.value)
+        if found is None:
+            return
+        raw = self.text[node.start_mark.index : node.end_mark.index]
+        for escape in _ESCAPE.finditer(raw):
+            written = escape.group(1)
+            code = written[1:] if written[0] in _ESCAPE_CODES else None
+            character = chr(int(code, 16)) if code else _ESCAPES.get(written, "")
+            if CONTROL.fullmatch(character):
+                span = _position(self.text, node.start_mark.index + escape.start(), self.file)
+                break
+        self.diagnostics.append(
+            Diagnostic(
+                "control-character",
+                f"the text holds {control_name(found.group())}, written as an escape",
+                span,
+                "remove it: text may hold tabs and line breaks, no other control character",
+            )
+        )
+
+
+def _tag_refused(tag: str, span: SourceSpan) -> Diagnostic:
+    shown = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
+    return Diagnostic(
+        "yaml-tag",
+        f"unsupported tag {shown}",
+        span,
+        "remove the tag: policy, source and case files hold plain values, lists and mappings",
+    )
+
+
+def control_name(character: str) -> str:
+    """How a refused character is named in a message: ``the control character ESC (U+001B)``."""
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a lone surrogate (U+{code:04X}), which is not a character"
+    name = _CONTROL_NAMES.get(code)
+    return f"the control character {name + ' ' if name else ''}(U+{code:04X})"
+
+
+def _position(text: str, index: int, file: str) -> SourceSpan:
+    """The line and column of ``text[index]``, counted as the YAML reader counts them."""
+    line, line_start = 1, 0
+    for brk in _LINE_BREAK.finditer(text, 0, index):
+        line, line_start = line + 1, brk.end()
+    return SourceSpan(file, line, index - line_start + 1)
+
+
+def _control_characters(text: str, file: str) -> list[Diagnostic]:
+    """Each control character written in the text (the first few), at its line and column."""
+    found: list[Diagnostic] = []
+    for match in CONTROL.finditer(text):
+        if len(found) == MAX_CONTROL_REPORTS:
+            break
+        found.append(
+            Diagnostic(
+                "control-character",
+                f"the file holds {control_name(match.group())}",
+                _position(text, match.start(), file),
+                "remove it: only tab, line feed and carriage return may be written",
+            )
+        )
+    return found
 
 
 def read_yaml_text(text: str, file: str) -> Any:
     """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems."""
-    if len(text.encode("utf-8")) > MAX_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PolicyLoadError(
             [
                 Diagnostic(
@@ -202,6 +298,9 @@ def read_yaml_text(text: str, file: str) -> Any:
                 )
             ]
         )
+    controls = _control_characters(text, file)
+    if controls:  # refused here, where they can be located, rather than by the YAML reader
+        raise PolicyLoadError(controls)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -215,13 +314,17 @@ def read_yaml_text(text: str, file: str) -> Any:
         raise PolicyLoadError(
             [Diagnostic("yaml-syntax", str(error.problem or error), span)]
         ) from None
+    except yaml.YAMLError as error:  # a reader error without a mark
+        raise PolicyLoadError(
+            [Diagnostic("yaml-syntax", str(error), SourceSpan(file, 1, 1))]
+        ) from None
     finally:
         loader.dispose()
     if node is None:
         raise PolicyLoadError(
             [Diagnostic("yaml-empty", "the file is empty", SourceSpan(file, 1, 1))]
         )
-    builder = _Builder(file)
+    builder = _Builder(file, text)
     data = builder.build(node)
     if builder.diagnostics:
         raise PolicyLoadError(builder.diagnostics)
@@ -250,8 +353,16 @@ def read_yaml_file(path: Path, display: str | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
+        before = raw[: error.start].decode("utf-8")
         raise PolicyLoadError(
-            [Diagnostic("file-encoding", f"not UTF-8 ({error.reason})", SourceSpan(name, 1, 1))]
+            [
+                Diagnostic(
+                    "file-encoding",
+                    f"not UTF-8 ({error.reason} at byte {error.start})",
+                    _position(before, len(before), name),
+                    "save the file as UTF-8",
+                )
+            ]
         ) from None
     return read_yaml_text(text, name)
 

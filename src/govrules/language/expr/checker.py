@@ -171,6 +171,13 @@ class _Checker:
             return self.membership(node, left, right, optional)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             return self.comparison(node, left, right, optional)
+        if op == "/" and _zero(right):
+            return self.fail(
+                node.right,
+                "division-by-zero",
+                "divides by zero, so no case could be decided",
+                "divide by a value that cannot be 0, or guard it: if d == 0 then ... else x / d",
+            )
         result = self.arithmetic(node, left, right)
         if result is None:
             return Checked(node, ERROR)
@@ -367,6 +374,19 @@ class _Checker:
             except ValueError:
                 return self.fail(node, "bad-date", f"'{text}' is not a date written YYYY-MM-DD")
         return Checked(node, result, args)
+
+
+def _zero(divisor: Checked) -> bool:
+    """Whether a divisor is a zero written in the text: ``0``, ``(0)``, ``-0``."""
+    node = divisor.node
+    while isinstance(node, Unary) and node.op == "-":
+        node = node.operand
+    return (
+        isinstance(node, Literal)
+        and isinstance(node.value, (int, Decimal))
+        and not isinstance(node.value, bool)
+        and node.value == 0
+    )
 
 
 def check(

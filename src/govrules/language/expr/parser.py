@@ -56,11 +56,60 @@ MAX_DEPTH = 60
 
 
 class ExpressionSyntaxError(Exception):
-    """Malformed expression text; ``offset`` is the 0-based character position."""
+    """Malformed expression text; ``offset`` is the 0-based character position, ``code`` is
+    ``syntax``, or ``expression-too-long`` / ``expression-too-deep`` for the limits (with a
+    ``hint``)."""
 
-    def __init__(self, message: str, offset: int) -> None:
+    def __init__(
+        self, message: str, offset: int, code: str = "syntax", hint: str | None = None
+    ) -> None:
         super().__init__(message)
-        self.message, self.offset = message, offset
+        self.message, self.offset, self.code, self.hint = message, offset, code, hint
+
+
+_SPLIT = "split it: give a part a name of its own (an internal output) and use that name"
+
+
+def _too_deep(offset: int) -> ExpressionSyntaxError:
+    return ExpressionSyntaxError(
+        f"expression nested too deeply (more than {MAX_DEPTH} levels)",
+        offset,
+        "expression-too-deep",
+        _SPLIT,
+    )
+
+
+def _children(node: Expr) -> tuple[Expr, ...]:
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Conditional):
+        return (node.condition, node.then, node.otherwise)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, ListLiteral):
+        return node.items
+    if isinstance(node, Attribute):
+        return (node.value,)
+    if isinstance(node, Comprehension):
+        found = (node.element, node.iterable)
+        return found if node.condition is None else (*found, node.condition)
+    return ()
+
+
+def _check_depth(tree: Expr) -> None:
+    """The tree is at most ``MAX_DEPTH`` nodes deep, so that the checker, the compiler and the
+    closures it builds, which recurse on it, stay far from Python's recursion limit. The
+    parser's own nesting count does not see this: ``a + a + ... + a`` and ``r.f.f.f`` build
+    deep trees in a loop."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = _children(node)
+        if children and depth == MAX_DEPTH:
+            raise _too_deep(node.offset)  # the operator, call or field that goes one too deep
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -111,7 +160,7 @@ class _Parser:
     def expression(self) -> Expr:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionSyntaxError("expression nested too deeply", self.peek()[2])
+            raise _too_deep(self.peek()[2])
         try:
             offset = self.peek()[2]
             if self.accept("if"):
@@ -147,7 +196,7 @@ class _Parser:
             self.index += 1
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise ExpressionSyntaxError("expression nested too deeply", offset)
+                raise _too_deep(offset)
             try:
                 return Unary(offset, "not", self.negation())
             finally:
@@ -201,7 +250,7 @@ class _Parser:
         if self.accept("-"):
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise ExpressionSyntaxError("expression nested too deeply", offset)
+                raise _too_deep(offset)
             try:
                 return Unary(offset, "-", self.unary())
             finally:
@@ -296,10 +345,16 @@ class _Parser:
 def parse_expression(text: str) -> Expr:
     """Parse ``text``; raise ``ExpressionSyntaxError`` with the offset of the first problem."""
     if len(text) > MAX_LENGTH:
-        raise ExpressionSyntaxError(f"expression longer than {MAX_LENGTH} characters", 0)
+        raise ExpressionSyntaxError(
+            f"expression longer than {MAX_LENGTH} characters", 0, "expression-too-long", _SPLIT
+        )
     parser = _Parser(text)
-    tree = parser.expression()
+    try:
+        tree = parser.expression()
+    except RecursionError:  # within the limits, but called from a deep stack already
+        raise _too_deep(parser.peek()[2]) from None
     kind, value, offset = parser.peek()
     if kind != "end":
         raise ExpressionSyntaxError(f"unexpected {value!r} after a complete expression", offset)
+    _check_depth(tree)
     return tree
