@@ -30,8 +30,9 @@ calendar then only estimates, and the decision must say so).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import holidays
@@ -56,29 +57,32 @@ __all__ = [
 
 DayKind = Literal["public_holiday", "weekend", "makeup_workday"]
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+_US_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")  # holidays' en_US "substituted from"
+_KIND_TEXT = {"public_holiday": "statutory holiday", "weekend": "weekend rest day"}
 _ONE_DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
 class DayNote:
-    """Why one day is not an ordinary day: a holiday, a weekend, a make-up workday."""
+    """Why one day is not an ordinary day (a holiday, a weekend, a make-up workday), named in
+    English and Chinese by the engine whatever the locale: ``National Day`` / ``国庆节``."""
 
     day: dt.date
     kind: DayKind
     name: str
+    name_zh: str = field(default="", compare=False)
 
     def __str__(self) -> str:
-        if self.kind == "public_holiday":
-            return f"{self.day.isoformat()} {self.name}, statutory holiday"
-        if self.kind == "weekend":
-            return f"{self.day.isoformat()} {self.name}, weekend rest day"
-        return f"{self.day.isoformat()} {self.name}, official make-up workday"
+        what = _KIND_TEXT.get(self.kind, "official make-up workday")
+        return f"{self.day.isoformat()} {self.name}, {what}"
 
     def to_dict(self) -> dict[str, str]:
         return {
             "date": self.day.isoformat(),
             "kind": self.kind,
             "name": self.name,
+            "name_zh": self.name_zh,
             "text": str(self),
         }
 
@@ -123,16 +127,11 @@ class WorkingDayCalendar:
         self._source = country if country is not None else holidays.China()  # type: ignore[attr-defined]
         special = getattr(self._source, "special_public_holidays", {}) or {}
         self.published_years: frozenset[int] = frozenset(int(year) for year in special)
-        first, last = (
-            (min(self.published_years), max(self.published_years))
-            if self.published_years
-            else (0, -1)
-        )
+        years = sorted(self.published_years) or [0, -1]
         version = getattr(holidays, "__version__", "?")
-        self.provenance = (
-            f"holidays {version}, China; official State Council schedules {first}-{last}"
-        )
-        self._years: dict[int, tuple[dict[dt.date, str], frozenset[dt.date]]] = {}
+        schedules = f"official State Council schedules {years[0]}-{years[-1]}"
+        self.provenance = f"holidays {version}, China; {schedules}"
+        self._years: dict[int, tuple[dict[dt.date, tuple[str, str]], frozenset[dt.date]]] = {}
 
     _shared: WorkingDayCalendar | None = None
 
@@ -143,14 +142,17 @@ class WorkingDayCalendar:
             cls._shared = cls()
         return cls._shared
 
-    def _year(self, year: int) -> tuple[dict[dt.date, str], frozenset[dt.date]]:
+    def _year(self, year: int) -> tuple[dict[dt.date, tuple[str, str]], frozenset[dt.date]]:
+        # Names in fixed languages, never the locale's (the package follows LANG / LC_ALL
+        # by itself), and a substituted day's date in ISO form, not en_US's 09/20/2026.
         cached = self._years.get(year)
         if cached is None:
-            table = holidays.China(years=year)  # type: ignore[attr-defined]
-            rest = {day: str(name) for day, name in table.items()}
-            makeup = frozenset(
-                day for day in getattr(table, "weekend_workdays", ()) if day.year == year
-            )
+            zh = holidays.China(years=year, language="zh_CN")  # type: ignore[attr-defined]
+            en = holidays.China(years=year, language="en_US")  # type: ignore[attr-defined]
+            rest = {
+                d: (_US_DATE.sub(r"\3-\1-\2", str(en.get(d, n))), str(n)) for d, n in zh.items()
+            }
+            makeup = frozenset(d for d in getattr(zh, "weekend_workdays", ()) if d.year == year)
             cached = self._years[year] = (rest, makeup)
         return cached
 
@@ -158,12 +160,11 @@ class WorkingDayCalendar:
         """What makes ``day`` special, or ``None`` for an ordinary working weekday."""
         rest, makeup = self._year(day.year)
         if day in rest:
-            return DayNote(day, "public_holiday", rest[day])
+            return DayNote(day, "public_holiday", *rest[day])
         weekday = day.weekday()
         if weekday >= 5:
-            if day in makeup:
-                return DayNote(day, "makeup_workday", _WEEKDAYS[weekday])
-            return DayNote(day, "weekend", _WEEKDAYS[weekday])
+            kind: DayKind = "makeup_workday" if day in makeup else "weekend"
+            return DayNote(day, kind, _WEEKDAYS[weekday], _WEEKDAYS_ZH[weekday])
         return None
 
     def is_working_day(self, day: dt.date) -> bool:

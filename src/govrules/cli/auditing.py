@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from govrules.audit.review import review_case
-from govrules.audit.verify import verify_decision
+from govrules.audit.verify import DecisionFormatError, read_decision, verify_decision
 from govrules.audit.whynot import BlockedRule, why_not
 from govrules.cli.arguments import (
     EXIT_FAILED,
@@ -32,6 +32,8 @@ from govrules.cli.arguments import (
     envelope_date,
 )
 from govrules.explain import explain_text
+from govrules.explain.quoting import visible
+from govrules.explain.shown import show_value
 from govrules.runtime.case_files import read_case_file
 from govrules.values import to_json_value
 
@@ -83,10 +85,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _cell(value: Any) -> str:
-    shown = to_json_value(value)
-    if isinstance(shown, list):
-        return "[" + ", ".join(_cell(item) for item in shown) + "]"
-    return "—" if shown is None else str(shown).lower() if isinstance(shown, bool) else str(shown)
+    """A fact or value as the explanations show it, its control characters made visible."""
+    return visible(show_value(to_json_value(value)))
 
 
 def register_why_not(commands: Commands) -> None:
@@ -152,18 +152,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     engine = engine_for(args.policies)
     path = Path(args.decision)
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        saved = read_decision(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, DecisionFormatError) as error:
         raise UsageError(f"{path}: cannot read a decision ({error})") from None
-    if not isinstance(saved, dict):
-        raise UsageError(f"{path}: a decision is a JSON object")
     result = verify_decision(engine, saved)
-    print(("VERIFIED: " if result.verified else "NOT VERIFIED: ") + result.reason)
+    # what verify prints comes partly from the saved document: shown, never obeyed
+    print(("VERIFIED: " if result.verified else "NOT VERIFIED: ") + visible(result.reason))
+    if result.changed:
+        print(f"  changed   the {result.changed}")
     if result.fingerprint_saved:
         print(f"  saved     {result.fingerprint_saved}")
         print(f"  now       {result.fingerprint_now}")
-    for key, (before, after) in result.differences.items():
-        print(f"  {key}:")
-        print(f"    saved   {json.dumps(before, ensure_ascii=False)[:300]}")
-        print(f"    now     {json.dumps(after, ensure_ascii=False)[:300]}")
+    for difference in result.differences:
+        print(f"  {visible(str(difference))}")
+    if result.more_differences:
+        print(f"  … and {result.more_differences} more difference(s)")
     return EXIT_OK if result.verified else EXIT_FAILED

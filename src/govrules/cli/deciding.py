@@ -32,6 +32,7 @@ from govrules.explain import (
     explain_text,
     missing_notice,
 )
+from govrules.explain.quoting import visible
 from govrules.runtime.case_files import read_case_file
 
 __all__ = ["register_deadlines", "register_evaluate", "register_run"]
@@ -121,9 +122,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: an example names its 'policy', 'as_of' and 'facts'")
         as_of = envelope_date(envelope) or dt.date.today()
         decision = engine.evaluate(str(envelope["policy"]), facts, as_of=as_of)
-        print(f"━━ {path.as_posix()}")
+        print(f"━━ {visible(path.as_posix())}")
         if envelope.get("description"):
-            print(f"   {envelope['description']}")
+            print(f"   {visible(' '.join(str(envelope['description']).split()))}")
         if args.format == "json":
             print(decision.to_json())
         else:

@@ -1,77 +1,111 @@
 """A decision as Markdown, for a file, a ticket or a review: the outcome and values first,
-then the missing facts, the notices, and each step with the clause text it rests on.
+then the missing facts, the notices, each step (facts, figures, dates, formulas, readings,
+clauses), the rules that did not apply, and the text of every clause relied on.
+
+Names, refs, conditions and formulas are code spans; every other string is escaped, so that a
+fact's ``*``, ``|``, ``<b>`` or newline shows as typed and never becomes Markdown.
 """
 
 from __future__ import annotations
 
-from govrules.explain.steps import decision_steps, figure_name, show_value, shown_output
+from govrules.explain.quoting import markdown_code as code
+from govrules.explain.quoting import markdown_text as md
+from govrules.explain.steps import Explanation, Step, explain
 from govrules.runtime.decision import Decision
 
 __all__ = ["explain_markdown"]
 
 
+def _refs(refs: tuple[str, ...]) -> str:
+    return ", ".join(code(ref) for ref in refs)
+
+
 def explain_markdown(decision: Decision) -> str:
     """The decision as Markdown."""
-    policy = decision.policy
-    model = policy.model
-    clauses = {c.ref: c for c in decision.citations}
-    title = model.outcome.titles.get(decision.outcome)
+    shown = explain(decision)
     lines = [
-        f"# {model.title.zh} / {model.title.en}",
+        f"# {md(shown.title)}",
         "",
-        f"`{policy.id}` {policy.version} · as of {decision.as_of.isoformat()}",
+        f"{code(shown.policy)} {md(shown.version)} · as of {shown.as_of}",
         "",
-        f"**Outcome: {decision.outcome}**" + (f" — {title.zh} / {title.en}" if title else ""),
+        f"**Outcome: {md(shown.outcome)}**"
+        + (f" — {md(shown.outcome_title)}" if shown.outcome_title else ""),
         "",
-        "## Values",
-        "",
-        "| value | | meaning |",
-        "|---|---|---|",
     ]
-    outputs = {o.name: o for o in policy.outputs}
-    for name, value in decision.values.items():
-        label = " ".join(t for t in (outputs[name].title_zh, outputs[name].title_en) if t)
-        lines.append(f"| `{name}` | {shown_output(value, outputs[name])} | {label} |")
-    if decision.missing:
-        lines += ["", "## Missing facts (一次性告知)", ""]
+    if shown.values:
+        lines += ["## Values", "", "| value | | meaning |", "|---|---|---|"]
         lines += [
-            f"- `{fact.fact}` {fact.title_zh or ''} — {fact.reason}" for fact in decision.missing
+            f"| {code(row.name, in_table=True)} | {md(row.shown)} | {md(row.label)} |"
+            for row in shown.values
         ]
-    if decision.notices:
-        lines += ["", "## Notices", ""]
-        lines += [f"- **{n.code}** ({n.level}): {' '.join(n.en.split())}" for n in decision.notices]
-    lines += ["", "## Steps", ""]
-    for number, step in enumerate(decision_steps(decision)[0], 1):
-        rule = step.rule
-        heading = " ".join(t for t in (rule.get("title_zh"), rule.get("title")) if t)
-        lines.append(f"### {number}. {heading} (`{rule['rule']}`)")
         lines.append("")
-        if rule["status"] == "defeated":
-            lines += [f"Defeated by `{rule['defeated_by']}`.", ""]
-            continue
-        lines.append(f"- when `{rule['condition']}` → {show_value(rule['condition_value'])}")
-        if rule.get("reads"):
-            lines.append(
-                "- facts: " + ", ".join(f"{k} = {show_value(v)}" for k, v in rule["reads"].items())
-            )
-        for parameter in step.parameters:
-            lines.append(
-                f"- figure `{figure_name(parameter)}` = {show_value(parameter['value'])} "
-                f"(from {parameter['effective_from']})"
-            )
-        for computation in step.dates:
-            lines.append(f"- date: {computation['basis']}")
-            lines += [f"  - {day['text']}" for day in computation["days"]]
-        if rule.get("values"):
-            lines.append(
-                "- gives: " + ", ".join(f"{k} = {show_value(v)}" for k, v in rule["values"].items())
-            )
-        for ref in rule["citations"]:
-            citation = clauses.get(ref)
-            if citation is not None:
-                text = citation.text.replace("\n", " ")
-                lines.append(f"> 《{citation.document_title}》{citation.label}：{text}")
-                lines.append("")
+    if shown.missing:
+        lines += ["## Missing facts (一次性告知)", ""]
+        for fact in shown.missing:
+            refs = f" (clauses {_refs(fact.citations)})" if fact.citations else ""
+            lines.append(f"- {code(fact.fact)} {md(fact.label)} — {md(fact.reason)}{refs}")
         lines.append("")
-    lines.append(f"fingerprint `{decision.fingerprint}`")
+    if shown.notices:
+        lines += ["## Notices", ""]
+        for notice in shown.notices:
+            refs = f" (clauses {_refs(notice.citations)})" if notice.citations else ""
+            zh = f" — {md(notice.zh)}" if notice.zh else ""
+            lines.append(f"- **{md(notice.code)}** ({md(notice.level)}): {md(notice.en)}{zh}{refs}")
+        lines.append("")
+    lines += _steps(shown)
+    if shown.clauses:
+        lines += ["## Clauses relied on", ""]
+        for clause in shown.clauses:
+            marks = "".join(f" \\[{md(mark)}\\]" for mark in clause.marks)
+            lines += [f"- {code(clause.ref)}{marks}", ""]
+            text = [md(line) for line in clause.text.splitlines() if line.strip()]
+            lines.append(f"> {md(clause.heading)}：" + "\\\n> ".join(text))
+            lines.append("")
+    lines.append(f"fingerprint {code(shown.fingerprint)}")
     return "\n".join(lines) + "\n"
+
+
+def _steps(shown: Explanation) -> list[str]:
+    if not shown.traced:
+        return ["## Steps", "", "Not recorded: the decision was evaluated without a trace.", ""]
+    lines = ["## Steps", ""]
+    for step in shown.steps:
+        lines += _step(step)
+    if not shown.steps:
+        lines += ["No rule applied.", ""]
+    if shown.not_applied:
+        lines += ["### Not applied", ""]
+        for rule in shown.not_applied:
+            title = f" {md(rule.title)}" if rule.title else ""
+            lines.append(
+                f"- {code(rule.rule)}{title} — {md(rule.why)} (clauses {_refs(rule.citations)})"
+            )
+        lines.append("")
+    return lines
+
+
+def _step(step: Step) -> list[str]:
+    lines = [f"### {step.number}. {md(step.title)} ({code(step.rule)})", ""]
+    lines.append(f"- when {code(step.condition)} → {md(step.condition_value)}")
+    if step.defeated_by is not None:
+        lines.append(
+            f"- defeated by {code(step.defeated_by)} (clauses {_refs(step.defeated_by_citations)})"
+        )
+    if step.facts:
+        lines.append("- facts: " + ", ".join(f"{code(k)} = {md(v)}" for k, v in step.facts))
+    for figure in step.figures:
+        flag = " **unverified**" if figure.unverified else ""
+        lines.append(
+            f"- figure {code(figure.name)} = {md(figure.value)} (in force from "
+            f"{md(figure.effective_from)}; {_refs(figure.citations)}){flag}"
+        )
+    for computation in step.dates:
+        lines.append(f"- date: {md(computation.basis)}")
+        lines += [f"  - {md(day)}" for day in computation.days]
+    for formula in step.gives:
+        lines.append(f"- gives {code(str(formula))}")
+    for reading in step.readings:
+        zh = f" — {md(reading.zh)}" if reading.zh else ""
+        lines.append(f"- reading ({code(reading.id)}): {md(reading.en)}{zh}")
+    lines += [f"- clauses {_refs(step.citations)}", ""]
+    return lines

@@ -4,6 +4,7 @@ without, grouped by the clause that asks for it, in the order an applicant would
 
 from __future__ import annotations
 
+from govrules.explain.quoting import visible
 from govrules.runtime.decision import Decision, MissingFact
 
 __all__ = ["missing_notice"]
@@ -19,7 +20,7 @@ def missing_notice(decision: Decision) -> str:
     ]
     if not decision.missing:
         lines.append("材料齐全，无需补正。/ Nothing is missing.")
-        return "\n".join(lines) + "\n"
+        return "\n".join(visible(line) for line in lines) + "\n"
     groups: dict[str, list[MissingFact]] = {}
     headings: dict[str, str] = {}
     for fact in decision.missing:
@@ -42,4 +43,4 @@ def missing_notice(decision: Decision) -> str:
             )
         lines.append("")
     lines.append(f"共{number}项，请一次性补正。/ {number} item(s); please supply them together.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"

@@ -1,16 +1,22 @@
 """A decision as terminal text: outcome first, then values, missing facts, notices, the steps
-that applied with their facts, figures, readings and clause text, and the citations.
+that applied with their facts, figures, dates, formulas, readings and clauses, the rules that
+did not apply, and the clauses relied on with their text.
+
+Every string the decision holds goes through ``visible``: a fact cannot start a line of its
+own (an ``OUTCOME:`` line of its making) or send escape sequences to the terminal.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
-from govrules.explain.steps import decision_steps, figure_name, show_value, shown_output
+from govrules.explain.quoting import visible
+from govrules.explain.steps import Explanation, Formula, Step, explain, show_value
 from govrules.runtime.decision import Decision
 
 __all__ = ["explain_text", "show_value"]
+
+_WIDE = 100  # a formula longer than this is broken before each '='
 
 
 def _width(text: str) -> int:
@@ -21,110 +27,116 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+def _refs(refs: tuple[str, ...]) -> str:
+    return ", ".join(visible(ref) for ref in refs)
+
+
 def explain_text(decision: Decision) -> str:
-    """Plain-text explanation of ``decision`` (uses its trace when it has one)."""
-    policy = decision.policy
-    model = policy.model
-    lines: list[str] = []
-    title = model.outcome.titles.get(decision.outcome)
-    outcome = decision.outcome + (f" — {title.zh} {title.en}" if title else "")
-    lines.append(f"{model.title.zh} / {model.title.en}")
-    lines.append(f"policy {policy.id} {policy.version}   as of {decision.as_of.isoformat()}")
-    lines.append(f"OUTCOME: {outcome}")
-    lines.append("")
-    outputs = {o.name: o for o in policy.outputs}
-    if decision.values:
+    """Plain-text explanation of ``decision`` (its steps when it has a trace)."""
+    return _render(explain(decision))
+
+
+def _render(shown: Explanation) -> str:
+    outcome = shown.outcome + (f" — {shown.outcome_title}" if shown.outcome_title else "")
+    lines = [
+        visible(shown.title),
+        f"policy {visible(shown.policy)} {visible(shown.version)}   as of {shown.as_of}",
+        f"OUTCOME: {visible(outcome)}",
+        "",
+    ]
+    if shown.values:
         lines.append("Values")
-        width = max(_width(name) for name in decision.values) + 2
-        shown = {name: shown_output(v, outputs[name]) for name, v in decision.values.items()}
-        value_width = max(_width(text) for text in shown.values()) + 2
-        for name in decision.values:
-            spec = outputs[name]
-            label = " ".join(t for t in (spec.title_zh, spec.title_en) if t)
-            lines.append(f"  {_pad(name, width)}{_pad(shown[name], value_width)}{label}")
+        names = [visible(row.name) for row in shown.values]
+        values = [visible(row.shown) for row in shown.values]
+        width = max(_width(name) for name in names) + 2
+        value_width = max(_width(value) for value in values) + 2
+        for name, value, row in zip(names, values, shown.values, strict=True):
+            lines.append(f"  {_pad(name, width)}{_pad(value, value_width)}{visible(row.label)}")
         lines.append("")
-    if decision.missing:
+    if shown.missing:
         lines.append("Missing facts (一次性告知 — all at once)")
-        for fact in decision.missing:
-            label = " ".join(t for t in (fact.title_zh, fact.title_en) if t)
-            refs = f"  [{', '.join(c.ref for c in fact.citations)}]" if fact.citations else ""
-            lines.append(f"  - {fact.fact}: {fact.reason}. {label}{refs}")
-        lines.append("")
-    if decision.notices:
-        lines.append("Notices")
-        for notice in decision.notices:
-            lines.append(f"  [{notice.level}] {notice.code}: {' '.join(notice.en.split())}")
-            if notice.zh:
-                lines.append(f"      {' '.join(notice.zh.split())}")
-        lines.append("")
-    if decision.trace:
-        lines.extend(_steps(decision))
-    if decision.citations:
-        lines.append("Clauses relied on")
-        for citation in decision.citations:
-            mark = (
-                f" [verification {citation.verification}]" if citation.verification != "A" else ""
+        for fact in shown.missing:
+            refs = f"  [{_refs(fact.citations)}]" if fact.citations else ""
+            lines.append(
+                f"  - {visible(fact.fact)}: {visible(fact.reason)}. {visible(fact.label)}{refs}"
             )
-            excerpt = " [excerpt]" if citation.excerpt else ""
-            lines.append(f"  《{citation.document_title}》{citation.label}{mark}{excerpt}")
-            lines.append(f"    {citation.ref}")
-            for text_line in citation.text.splitlines():
-                lines.append(f"    {text_line}")
         lines.append("")
-    lines.append(f"fingerprint {decision.fingerprint}")
+    if shown.notices:
+        lines.append("Notices")
+        for notice in shown.notices:
+            refs = f"  [{_refs(notice.citations)}]" if notice.citations else ""
+            lines.append(
+                f"  [{visible(notice.level)}] {visible(notice.code)}: {visible(notice.en)}{refs}"
+            )
+            if notice.zh:
+                lines.append(f"      {visible(notice.zh)}")
+        lines.append("")
+    lines.extend(_steps(shown))
+    if shown.clauses:
+        lines.append("Clauses relied on")
+        for clause in shown.clauses:
+            marks = "".join(f" [{visible(mark)}]" for mark in clause.marks)
+            lines.append(f"  {visible(clause.heading)}{marks}")
+            lines.append(f"    {visible(clause.ref)}")
+            lines.extend(f"    {visible(line)}" for line in clause.text.splitlines())
+        lines.append("")
+    lines.append(f"fingerprint {visible(shown.fingerprint)}")
     return "\n".join(lines) + "\n"
 
 
-def _steps(decision: Decision) -> list[str]:
+def _steps(shown: Explanation) -> list[str]:
+    if not shown.traced:
+        return ["Steps: not recorded (the decision was evaluated without a trace)", ""]
     lines = ["Steps"]
-    shown, others = decision_steps(decision)
-    for number, step in enumerate(shown, 1):
-        event = step.rule
-        if event["status"] == "defeated":
-            lines.append(
-                f"  {number}. {event['rule']} — defeated by {event['defeated_by']} "
-                f"({', '.join(event['defeated_by_citations'])})"
-            )
-        else:
-            lines.extend(_rule_lines(number, event, step.parameters, step.dates))
-    if not shown:
+    for step in shown.steps:
+        lines.extend(_step_lines(step))
+    if not shown.steps:
         lines.append("  (no rule applied)")
-    if others:
-        lines.append(
-            "  Not applied: "
-            + ", ".join(f"{e['rule']} ({e['status'].replace('_', ' ')})" for e in others)
-        )
+    if shown.not_applied:
+        lines.append("  Not applied")
+        for rule in shown.not_applied:
+            title = f" — {visible(rule.title)}" if rule.title else ""
+            lines.append(f"    {visible(rule.rule)}{title}")
+            lines.append(f"      {visible(rule.why)}; clause {_refs(rule.citations)}")
     lines.append("")
     return lines
 
 
-def _rule_lines(
-    number: int,
-    event: dict[str, Any],
-    parameters: list[dict[str, Any]],
-    dates: list[dict[str, Any]],
-) -> list[str]:
-    title = " ".join(t for t in (event.get("title_zh"), event.get("title")) if t)
-    lines = [f"  {number}. {event['rule']} — {title}"]
-    lines.append(f"     when   {event['condition']}  → {show_value(event['condition_value'])}")
-    if event.get("reads"):
-        facts = ", ".join(f"{k}={show_value(v)}" for k, v in event["reads"].items())
-        lines.append(f"     facts  {facts}")
-    for parameter in parameters:
-        flag = " UNVERIFIED" if parameter["unverified"] else ""
+def _step_lines(step: Step) -> list[str]:
+    lines = [f"  {step.number}. {visible(step.rule)} — {visible(step.title)}"]
+    lines.append(f"     when   {visible(step.condition)}  → {visible(step.condition_value)}")
+    if step.defeated_by is not None:
         lines.append(
-            f"     figure {figure_name(parameter)}={show_value(parameter['value'])} (in force "
-            f"from {parameter['effective_from']}; {', '.join(parameter['citations'])})"
-            f"{flag}"
+            f"     defeated by {visible(step.defeated_by)} ({_refs(step.defeated_by_citations)})"
         )
-    for computation in dates:
-        lines.append(f"     date   {computation['basis']}")
-        for day in computation["days"]:
-            lines.append(f"              · {day['text']}")
-    if event.get("values"):
-        produced = ", ".join(f"{k}={show_value(v)}" for k, v in event["values"].items())
-        lines.append(f"     gives  {produced}")
-    for note in event.get("interpretations", ()):
-        lines.append(f"     reading ({note['id']}): {' '.join(note['en'].split())}")
-    lines.append(f"     clause {', '.join(event['citations'])}")
+    if step.facts:
+        facts = ", ".join(f"{visible(k)}={visible(v)}" for k, v in step.facts)
+        lines.append(f"     facts  {facts}")
+    for figure in step.figures:
+        flag = " UNVERIFIED" if figure.unverified else ""
+        lines.append(
+            f"     figure {visible(figure.name)}={visible(figure.value)} (in force from "
+            f"{visible(figure.effective_from)}; {_refs(figure.citations)}){flag}"
+        )
+    for computation in step.dates:
+        lines.append(f"     date   {visible(computation.basis)}")
+        lines.extend(f"              · {visible(day)}" for day in computation.days)
+    for formula in step.gives:
+        lines.extend(_formula_lines(formula))
+    for reading in step.readings:
+        lines.append(f"     reading ({visible(reading.id)}): {visible(reading.en)}")
+        if reading.zh:
+            lines.append(f"              {visible(reading.zh)}")
+    lines.append(f"     clause {_refs(step.citations)}")
+    return lines
+
+
+def _formula_lines(formula: Formula) -> list[str]:
+    """``gives  name = expression = values = result`` on one line, or a part a line when
+    that line would be long."""
+    if _width(str(formula)) <= _WIDE:
+        return [f"     gives  {visible(str(formula))}"]
+    first, *rest = formula.parts
+    lines = [f"     gives  {visible(formula.lead)} {visible(first)}"]
+    lines.extend(f"              = {visible(part)}" for part in rest)
     return lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from govrules.explain.quoting import visible
 from govrules.runtime.decision import Decision
 
 __all__ = ["deadline_entries", "deadline_timeline"]
@@ -83,4 +84,4 @@ def deadline_timeline(decision: Decision) -> str:
                 f"{m.fact} ({', '.join(m.needed_for) or m.reason})" for m in decision.missing
             )
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
