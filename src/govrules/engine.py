@@ -31,6 +31,7 @@ from govrules.language.sources import SourceLibrary
 from govrules.runtime.casemodel import InvalidCase, build_case_model, build_converter, case_errors
 from govrules.runtime.decision import Decision
 from govrules.runtime.evaluation import evaluate_case
+from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
 from govrules.runtime.trace import NULL_RECORDER, Recorder, TraceRecorder
 
 __all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_file"]
@@ -119,8 +120,7 @@ class Engine:
         day = as_of if as_of is not None else dt.date.today()
         entry = self._in_force.get((policy_id, day))
         if entry is None:
-            if type(day) is not dt.date:
-                raise CaseError([Diagnostic("invalid-as-of", f"as_of must be a date, got {day!r}")])
+            _check_as_of(day)
             policy = self.policy(policy_id, day)
             if len(self._in_force) > 4096:
                 self._in_force.clear()
@@ -138,7 +138,7 @@ class Engine:
                         )
                     ]
                 )
-            case = case.__dict__
+            case = case.model_dump()  # records as mappings, as the converter reads them
         try:
             inputs = convert(case)
         except InvalidCase:
@@ -181,7 +181,24 @@ class Engine:
         self, policy: CompiledPolicy, case: Mapping[str, Any], as_of: dt.date, *, trace: bool = True
     ) -> Decision:
         """Evaluate under one given policy version (its tests, a saved decision's version)."""
+        _check_as_of(as_of)
         if not policy.in_force(as_of):
             raise UnknownPolicyError(f"{policy.id} {policy.version} is not in force on {as_of}")
         recorder: Recorder = TraceRecorder() if trace else NULL_RECORDER
         return evaluate_case(policy, self._inputs(policy, case), as_of, self.calendar, recorder)
+
+
+def _check_as_of(day: Any) -> None:
+    """The date whose law applies: a date within the calendar's range (``runtime/limits.py``)."""
+    if type(day) is not dt.date:
+        raise CaseError([Diagnostic("invalid-as-of", f"as_of must be a date, got {day!r}")])
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise CaseError(
+            [
+                Diagnostic(
+                    "invalid-as-of",
+                    f"as_of {day} is outside {EARLIEST_DATE} to {LATEST_DATE}, the range of "
+                    "the working-day calendar",
+                )
+            ]
+        )

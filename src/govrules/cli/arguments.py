@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeAlias
@@ -18,6 +19,7 @@ from govrules.engine import Engine
 from govrules.errors import Diagnostic
 from govrules.runtime.case_files import read_case_file
 from govrules.runtime.decision import Decision
+from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
 
 __all__ = [
     "EXIT_FAILED",
@@ -43,14 +45,29 @@ class UsageError(Exception):
     """Bad arguments or an unreadable input file: exit 2 with the message on stderr."""
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def date_argument(text: str) -> dt.date:
-    """A date written ``YYYY-MM-DD``, for ``--as-of`` and an envelope's ``as_of``."""
+    """A date written ``YYYY-MM-DD`` within the calendar's range, for ``--as-of`` and an
+    envelope's ``as_of`` (not an ISO week date such as ``2026-W47-6``, nor other digits)."""
+    shown = repr(text[:40]) if len(text) <= 40 else repr(text[:40] + "...")
     try:
-        if len(text) != 10:
+        if not _DATE.fullmatch(text):
             raise ValueError
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date written YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"{shown} is not a date written YYYY-MM-DD") from None
+    return _in_range(day)
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{day} is outside {EARLIEST_DATE} to {LATEST_DATE}, the range of the working-day "
+            "calendar"
+        )
+    return day
 
 
 def engine_for(folders: list[str] | None) -> Engine:
@@ -98,7 +115,7 @@ def decide_case(engine: Engine, args: argparse.Namespace, trace: bool = True) ->
     """Decide the case file named by ``--case`` (its envelope may name the policy and date)."""
     facts, envelope = read_case_file(Path(args.case))
     if envelope and envelope.get("policy") not in (None, args.policy_id):
-        raise UsageError(f"{args.case} is a case for {envelope['policy']}, not {args.policy_id}")
+        raise UsageError(f"{args.case} is a case for {envelope['policy']!r}, not {args.policy_id}")
     as_of = args.as_of or envelope_date(envelope) or dt.date.today()
     return engine.evaluate(args.policy_id, facts, as_of=as_of, trace=trace)
 
@@ -108,10 +125,14 @@ def envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
     if not envelope or envelope.get("as_of") is None:
         return None
     value = envelope["as_of"]
-    if isinstance(value, dt.date):
-        return value
     try:
-        return date_argument(str(value))
+        if isinstance(value, dt.datetime):
+            raise argparse.ArgumentTypeError(f"{value} is not a date without a time of day")
+        if isinstance(value, dt.date):
+            return _in_range(value)
+        if not isinstance(value, str):
+            raise argparse.ArgumentTypeError(f"a {type(value).__name__} is not a date YYYY-MM-DD")
+        return date_argument(value)
     except argparse.ArgumentTypeError as error:
         raise UsageError(f"as_of: {error}") from None
 
