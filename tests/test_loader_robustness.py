@@ -547,3 +547,18 @@ def test_a_file_that_is_not_utf8_is_located_at_the_bad_byte(tmp_path: Path) -> N
     with pytest.raises(PolicyLoadError) as caught:
         read_yaml_file(path, "latin.yaml")
     assert str(caught.value).startswith("latin.yaml:2:24: file-encoding:")
+
+
+@pytest.mark.parametrize("written", ["1_000", "+1000", "1_000.50", "+0.04"])
+def test_numbers_with_underscores_or_a_plus_are_refused_in_yaml(tmp_path: Path,
+                                                                written: str) -> None:
+    from govrules.language.reader import read_yaml_file
+
+    path = tmp_path / "case.yaml"
+    path.write_text(f"contract_price: {written}\n", encoding="utf-8")
+    with pytest.raises(PolicyLoadError) as caught:
+        read_yaml_file(path)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "yaml-number" and problem.span is not None
+    assert (problem.span.line, problem.span.column) == (1, 17)
+    assert problem.hint is not None and "no '_'" in problem.hint

@@ -176,14 +176,26 @@ class _Builder:
             if text in _FALSE:
                 return False
             return text  # 'yes', 'on', ...: left as text so that a type check names it
+        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and (
+            "_" in text or text.startswith("+")
+        ):
+            self.diagnostics.append(
+                Diagnostic(
+                    "yaml-number",
+                    f"'{text}' is not written as a plain number",
+                    span,
+                    f"write {text.replace('_', '').lstrip('+')}: no '_' between digits, no '+'",
+                )
+            )
+            return text
         if tag == "tag:yaml.org,2002:int":
             try:
-                return int(text.replace("_", ""), 10)
+                return int(text, 10)
             except ValueError:
                 return text  # octal, hex or sexagesimal forms: left as text, rejected by type
         if tag == "tag:yaml.org,2002:float":
             try:
-                number = Decimal(text.replace("_", ""))
+                number = Decimal(text)
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite():
