@@ -24,13 +24,17 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from govrules.errors import Diagnostic, PolicyLoadError
+from govrules.language.characters import (
+    CONTROL,
+    control_characters,
+    control_name,
+    position,
+)
 from govrules.spans import SourceSpan
 
 __all__ = [
-    "CONTROL",
     "LocatedList",
     "LocatedMap",
-    "control_name",
     "read_yaml_file",
     "read_yaml_text",
     "span_at",
@@ -46,10 +50,6 @@ _PLAIN_TAGS: dict[type[Node], str] = {
     SequenceNode: _STANDARD_TAG + "seq",
 }
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")  # as the YAML reader counts lines
-_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x1B: "ESC", 0x7F: "DEL", 0x85: "NEL"}
-MAX_CONTROL_REPORTS = 10
 _ESCAPES = yaml.scanner.Scanner.ESCAPE_REPLACEMENTS
 _ESCAPE_CODES = yaml.scanner.Scanner.ESCAPE_CODES
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
@@ -242,7 +242,7 @@ class _Builder:
             code = written[1:] if written[0] in _ESCAPE_CODES else None
             character = chr(int(code, 16)) if code else _ESCAPES.get(written, "")
             if CONTROL.fullmatch(character):
-                span = _position(self.text, node.start_mark.index + escape.start(), self.file)
+                span = position(self.text, node.start_mark.index + escape.start(), self.file)
                 break
         self.diagnostics.append(
             Diagnostic(
@@ -264,40 +264,6 @@ def _tag_refused(tag: str, span: SourceSpan) -> Diagnostic:
     )
 
 
-def control_name(character: str) -> str:
-    """How a refused character is named in a message: ``the control character ESC (U+001B)``."""
-    code = ord(character)
-    if 0xD800 <= code <= 0xDFFF:
-        return f"a lone surrogate (U+{code:04X}), which is not a character"
-    name = _CONTROL_NAMES.get(code)
-    return f"the control character {name + ' ' if name else ''}(U+{code:04X})"
-
-
-def _position(text: str, index: int, file: str) -> SourceSpan:
-    """The line and column of ``text[index]``, counted as the YAML reader counts them."""
-    line, line_start = 1, 0
-    for brk in _LINE_BREAK.finditer(text, 0, index):
-        line, line_start = line + 1, brk.end()
-    return SourceSpan(file, line, index - line_start + 1)
-
-
-def _control_characters(text: str, file: str) -> list[Diagnostic]:
-    """Each control character written in the text (the first few), at its line and column."""
-    found: list[Diagnostic] = []
-    for match in CONTROL.finditer(text):
-        if len(found) == MAX_CONTROL_REPORTS:
-            break
-        found.append(
-            Diagnostic(
-                "control-character",
-                f"the file holds {control_name(match.group())}",
-                _position(text, match.start(), file),
-                "remove it: only tab, line feed and carriage return may be written",
-            )
-        )
-    return found
-
-
 def read_yaml_text(text: str, file: str) -> Any:
     """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -310,7 +276,7 @@ def read_yaml_text(text: str, file: str) -> Any:
                 )
             ]
         )
-    controls = _control_characters(text, file)
+    controls = control_characters(text, file)
     if controls:  # refused here, where they can be located, rather than by the YAML reader
         raise PolicyLoadError(controls)
     loader = _StrictLoader(text)
@@ -371,7 +337,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> Any:
                 Diagnostic(
                     "file-encoding",
                     f"not UTF-8 ({error.reason} at byte {error.start})",
-                    _position(before, len(before), name),
+                    position(before, len(before), name),
                     "save the file as UTF-8",
                 )
             ]
