@@ -178,3 +178,16 @@ def test_decisions_do_not_follow_the_callers_decimal_context(engine: Engine, cas
     with decimal.localcontext(prec=6, rounding=decimal.ROUND_DOWN):
         inside, _ = _example_decision_json(engine, CASES[case][1])
     assert inside == expected
+
+
+def test_the_default_date_is_today_in_beijing_whatever_the_machines_zone() -> None:
+    import subprocess
+    import sys
+
+    code = "from govrules.engine import today; print(today().isoformat())"
+    days = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**__import__("os").environ, "TZ": zone}).stdout.strip()
+        for zone in ("UTC", "Asia/Shanghai", "America/Los_Angeles", "Pacific/Kiritimati")
+    }
+    assert len(days) == 1

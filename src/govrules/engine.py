@@ -37,6 +37,16 @@ from govrules.runtime.trace import NULL_RECORDER, Recorder, TraceRecorder
 __all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_file"]
 
 
+# China keeps one time zone and no daylight saving: the date decided when none is given is the
+# date in Beijing, whatever the machine's zone.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+8")
+
+
+def today() -> dt.date:
+    """Today in Beijing: the as-of date of a decision made without one."""
+    return dt.datetime.now(BEIJING).date()
+
+
 class Engine:
     """A set of compiled policies, by id and version, and the calendar they compute on."""
 
@@ -117,7 +127,7 @@ class Engine:
         ``trace=False`` (or ``recorder=NULL_RECORDER``) skips building the trace. Raises
         ``UnknownPolicyError`` or ``CaseError``; an incomplete case is a decision, not an error.
         """
-        day = as_of if as_of is not None else dt.date.today()
+        day = as_of if as_of is not None else today()
         entry = self._in_force.get((policy_id, day))
         if entry is None:
             _check_as_of(day)

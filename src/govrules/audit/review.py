@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govrules.engine import Engine
+from govrules.engine import Engine, today
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
@@ -74,7 +74,7 @@ def review_case(
     as_of: dt.date | None = None,
 ) -> Review:
     """Decide both reviewers' facts under the same policy and date, and compare them."""
-    day = as_of if as_of is not None else dt.date.today()
+    day = as_of if as_of is not None else today()
     a = engine.evaluate(policy_id, first, as_of=day)
     b = engine.evaluate(policy_id, second, as_of=day)
     facts = _differences(a.facts, b.facts)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
-from govrules.engine import Engine
+from govrules.engine import Engine, today
 from govrules.errors import Diagnostic
 from govrules.runtime.case_files import read_case_file
 from govrules.runtime.decision import Decision
@@ -116,7 +116,7 @@ def decide_case(engine: Engine, args: argparse.Namespace, trace: bool = True) ->
     facts, envelope = read_case_file(Path(args.case))
     if envelope and envelope.get("policy") not in (None, args.policy_id):
         raise UsageError(f"{args.case} is a case for {envelope['policy']!r}, not {args.policy_id}")
-    as_of = args.as_of or envelope_date(envelope) or dt.date.today()
+    as_of = args.as_of or envelope_date(envelope) or today()
     return engine.evaluate(args.policy_id, facts, as_of=as_of, trace=trace)
 
 

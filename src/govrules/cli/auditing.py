@@ -11,7 +11,6 @@ saved decision no longer holds.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -31,6 +30,7 @@ from govrules.cli.arguments import (
     engine_for,
     envelope_date,
 )
+from govrules.engine import today
 from govrules.explain import explain_text
 from govrules.explain.quoting import visible
 from govrules.explain.shown import show_value
@@ -55,7 +55,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     engine = engine_for(args.policies)
     first, envelope = read_case_file(Path(args.first))
     second, _ = read_case_file(Path(args.second))
-    as_of = args.as_of or envelope_date(envelope) or dt.date.today()
+    as_of = args.as_of or envelope_date(envelope) or today()
     review = review_case(engine, args.policy_id, first, second, as_of)
     if args.format == "json":
         print(review.to_json())

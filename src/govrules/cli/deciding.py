@@ -10,7 +10,6 @@ Any decision exits 0, an incomplete one too: the facts still missing are part of
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -24,6 +23,7 @@ from govrules.cli.arguments import (
     engine_for,
     envelope_date,
 )
+from govrules.engine import today
 from govrules.explain import (
     deadline_entries,
     deadline_timeline,
@@ -120,7 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         facts, envelope = read_case_file(path)
         if envelope is None:
             raise UsageError(f"{path}: an example names its 'policy', 'as_of' and 'facts'")
-        as_of = envelope_date(envelope) or dt.date.today()
+        as_of = envelope_date(envelope) or today()
         decision = engine.evaluate(str(envelope["policy"]), facts, as_of=as_of)
         print(f"━━ {visible(path.as_posix())}")
         if envelope.get("description"):
