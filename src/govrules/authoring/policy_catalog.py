@@ -48,14 +48,12 @@ def _section(policy: CompiledPolicy, sources: SourceLibrary) -> list[str]:
     if model.description:
         lines += [_cell(model.description), ""]
     lines += [f"Jurisdiction `{model.jurisdiction}`; in force from {since}{until}.", ""]
-    lines.append(
-        "Sources: "
-        + "; ".join(
-            f"`{document}` {_cell(sources.get(document).model.title.zh)}"
-            for document in dict.fromkeys(model.sources.values())
-        )
-        + "."
-    )
+    cited = []
+    for document_id in dict.fromkeys(model.sources.values()):
+        document = sources.get(document_id)
+        title = f" {_cell(document.model.title.zh)}" if document is not None else ""
+        cited.append(f"`{document_id}`{title}")
+    lines.append("Sources: " + "; ".join(cited) + ".")
     lines += ["", "| input | type | | meaning |", "|---|---|---|---|"]
     for item in policy.inputs:
         need = (
