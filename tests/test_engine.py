@@ -245,3 +245,16 @@ def test_list_inputs_must_be_lists_and_unknown_codes_are_named(engine: Engine) -
     with pytest.raises(CaseError) as caught:
         engine.evaluate(policy, {**base, "claimed_grounds": ["breach_of_contrakt"]}, as_of=DAY)
     assert "claimed_grounds[0]" in str(caught.value) and "breach_of_contrakt" in str(caught.value)
+
+
+def test_a_decimal_value_given_a_bare_zero_is_still_a_decimal() -> None:
+    # max(x, 0) or `if c then x else 0` may give the literal 0: a decimal output keeps its kind,
+    # so its JSON is the string "0", like every decimal
+    engine = Engine.default()
+    policy = next(p for p in engine.policies() if p.id == "cn.yunnan.wenshan.performance_points")
+    for test in policy.model.tests:
+        decision = engine.evaluate_version(policy, dict(test.input), test.as_of)
+        for output in policy.outputs:
+            value = decision.values.get(output.name)
+            if output.type.kind in ("decimal", "money", "rate") and value is not None:
+                assert isinstance(value, D), (test.name, output.name, value)

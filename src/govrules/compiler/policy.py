@@ -314,7 +314,7 @@ class CompiledPolicy:
                     compiled.append((slot, _constant(constant)))
                     continue
                 compute = compile_expression(checked, traced, constants, self.frame_slot, histories)
-                if slot in exact and checked.type.kind == "integer":
+                if slot in exact and _may_give_an_integer(checked):
                     compute = _as_decimal(compute)  # a whole number given to a decimal value
                 compiled.append((slot, compute))
             sets = tuple(e for e in compiled if e[0] not in self.collect_slots)
@@ -347,3 +347,17 @@ def _holds_decimals(kind: Type) -> bool:
     if kind.item is not None and _holds_decimals(kind.item):
         return True
     return any(_holds_decimals(field) for _, field in kind.fields or ())
+
+
+def _may_give_an_integer(checked: Checked) -> bool:
+    """Whether a value for a decimal output may come out a Python int: an integer expression,
+    or a bare 0 or 1 that took the output's unit (``max(x, 0)``, ``if c then x else 0``)."""
+    if checked.type.kind == "integer":
+        return True
+    stack = [checked]
+    while stack:
+        node = stack.pop()
+        if type(node.constant) is int:
+            return True
+        stack.extend(node.args)
+    return False
