@@ -257,4 +257,4 @@ def test_a_decimal_value_given_a_bare_zero_is_still_a_decimal() -> None:
         for output in policy.outputs:
             value = decision.values.get(output.name)
             if output.type.kind in ("decimal", "money", "rate") and value is not None:
-                assert isinstance(value, D), (test.name, output.name, value)
+                assert isinstance(value, Decimal), (test.name, output.name, value)
