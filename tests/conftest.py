@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from govrules import Engine
+from govrules.language.expr import Symbol, Type
 from govrules.language.sources import SourceLibrary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,3 +41,18 @@ def chromium() -> str:
             pytest.fail("Chromium is not installed; .ci/run installs Debian's chromium package")
         pytest.skip("Chromium is not installed on this machine")
     return CHROMIUM
+
+
+class InputScope:
+    """The names an expression may use in a unit test: inputs of the given types, in slots
+    0, 1, 2, … in the order given."""
+
+    def __init__(self, types: dict[str, Type]) -> None:
+        self.symbols = {name: Symbol(name, kind, slot, "input")
+                        for slot, (name, kind) in enumerate(types.items())}
+
+    def lookup(self, name: str) -> Symbol | None:
+        return self.symbols.get(name)
+
+    def names(self) -> list[str]:
+        return list(self.symbols)

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import InputScope
 from govrules.calendar import (
     DateComputation,
     WorkingDayCalendar,
@@ -40,7 +41,7 @@ from govrules.calendar import (
 )
 from govrules.engine import Engine
 from govrules.errors import EvaluationError, PolicyLoadError
-from govrules.language.expr import Symbol, Type, check, compile_expression, parse_expression
+from govrules.language.expr import Type, check, compile_expression, parse_expression
 from govrules.language.expr.types import DATE, DATETIME, INTEGER, MONEY, TEXT, list_type
 from govrules.values import MISSING
 
@@ -48,18 +49,6 @@ D = dt.date
 T = dt.datetime
 CAL = WorkingDayCalendar.prc()
 SETTINGS = settings(max_examples=200, deadline=None)
-
-
-class Scope:
-    def __init__(self, types: dict[str, Type]) -> None:
-        self.symbols = {name: Symbol(name, kind, slot, "input")
-                        for slot, (name, kind) in enumerate(types.items())}
-
-    def lookup(self, name: str) -> Symbol | None:
-        return self.symbols.get(name)
-
-    def names(self) -> list[str]:
-        return list(self.symbols)
 
 
 class Frame:
@@ -79,7 +68,7 @@ TYPES: dict[str, Type] = {
     "n": INTEGER, "y": INTEGER, "m": INTEGER, "d": INTEGER,
     "t": DATETIME, "u": DATETIME, "price": MONEY, "label": TEXT,
 }
-SCOPE = Scope(TYPES)
+SCOPE = InputScope(TYPES)
 NUMBERS = frozenset(Decimal(k) for k in (0, 1, 2, 3, 4, 20, 29, 30, 2023, 2024, 2026))
 
 

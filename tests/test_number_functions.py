@@ -13,30 +13,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govrules.language.expr import Symbol, Type, check, compile_expression, parse_expression
+from conftest import InputScope
+from govrules.language.expr import Type, check, compile_expression, parse_expression
 from govrules.language.expr.types import DATE, DECIMAL, INTEGER, MONEY, RATE, TEXT
 from govrules.values import MISSING
 
 SETTINGS = settings(max_examples=300, deadline=None)
 
 
-class Scope:
-    def __init__(self, types: dict[str, Type]) -> None:
-        self.symbols = {name: Symbol(name, kind, slot, "input")
-                        for slot, (name, kind) in enumerate(types.items())}
-
-    def lookup(self, name: str) -> Symbol | None:
-        return self.symbols.get(name)
-
-    def names(self) -> list[str]:
-        return list(self.symbols)
-
-
 TYPES: dict[str, Type] = {
     "x": DECIMAL, "y": DECIMAL, "n": INTEGER, "k": INTEGER, "places": INTEGER,
     "price": MONEY, "rate": RATE, "x_opt": DECIMAL.as_optional(), "start": DATE, "label": TEXT,
 }
-SCOPE = Scope(TYPES)
+SCOPE = InputScope(TYPES)
 NUMBERS = frozenset(Decimal(v) for v in ("0", "1", "2", "4", "28", "29", "0.5"))
 
 

@@ -7,7 +7,7 @@ shapes every file format shares (names, ids, citations, bilingual texts, type na
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -41,19 +41,6 @@ __all__ = [
     "TypeName",
 ]
 
-TYPE_NAMES = (
-    "bool",
-    "integer",
-    "decimal",
-    "money",
-    "rate",
-    "date",
-    "datetime",
-    "text",
-    "enum",
-    "list",
-    "record",
-)
 TypeName = Literal[
     "bool",
     "integer",
@@ -67,6 +54,7 @@ TypeName = Literal[
     "list",
     "record",
 ]
+TYPE_NAMES: tuple[str, ...] = get_args(TypeName)
 ScalarTypeName = Literal[
     "bool", "integer", "decimal", "money", "rate", "date", "datetime", "text", "enum"
 ]
