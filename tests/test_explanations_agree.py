@@ -117,10 +117,12 @@ def test_every_rendering_shows_the_same_formulas_and_readings(engine: Engine,
 def test_a_computed_value_shows_its_formula_with_the_values_put_in(engine: Engine) -> None:
     decision = _decision(engine, SEVERANCE)
     text = " ".join(explain_text(decision).split())
-    assert "severance_amount = round_fen(monthly_base * (if high_earner then" in text
-    assert "× (if true then min(21, 12) else 21), 'half_up') = 360003.60" in text
+    assert "post_2008_amount = round_fen(monthly_base * post_2008_months_paid, 'half_up')" in text
+    assert "= round_fen(30000.3 × 12, 'half_up') = 360003.60" in text
+    assert "severance_amount = pre_2008_amount + post_2008_amount" in text
+    assert "= 120000.00 + 360003.60 = 480003.60" in text
     assert "high_earner = average_monthly_wage > local_average_monthly_wage * cap_multiple" in text
-    assert "= 40000 > 10000.1" in text or "= 40000 > 10000.10" in text
+    assert "= 40000 > 10000.1 × 3 = true" in text
 
 
 def test_a_decision_without_a_trace_says_its_steps_were_not_recorded(engine: Engine) -> None:
