@@ -35,6 +35,7 @@ from decimal import (
     Overflow,
 )
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from govrules.language.expr.ast import Call, Literal, Unary
@@ -243,9 +244,14 @@ def _plain_division(
     return DECIMAL
 
 
+_UNITS = tuple(Decimal((0, (1,), -places)) for places in range(MAX_PLACES + 1))
+
+
+@cache
 def _exact(digits: int) -> Context:
     """A context of its own for one operation, wide enough that nothing is rounded but what
-    is asked: never the caller's precision, rounding or traps."""
+    is asked: never the caller's precision, rounding or traps. Built once per width (its
+    flags may collect signals; nothing reads them, and its traps raise)."""
     return Context(
         prec=max(digits, 1),
         rounding=ROUND_HALF_EVEN,
@@ -262,7 +268,7 @@ def _quantized(x: Decimal | int, places: int, rounding: str) -> Decimal:
     """``x`` rounded to ``places`` decimal places in ``rounding`` (a ``decimal`` mode)."""
     value = x if type(x) is Decimal else Decimal(x)
     digits = max(value.adjusted(), 0) + places + 2  # room for every digit kept, and a carry
-    return value.quantize(Decimal((0, (1,), -places)), rounding=rounding, context=_exact(digits))
+    return value.quantize(_UNITS[places], rounding=rounding, context=_exact(digits))
 
 
 def _round_places(x: Decimal | int, places: int, mode: str) -> Decimal:
