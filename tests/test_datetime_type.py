@@ -7,10 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from govrules import Engine
 from govrules.errors import PolicyLoadError
 from govrules.language.expr.types import DATETIME
 from govrules.language.reader import read_yaml_file
-from govrules.runtime.casemodel import InvalidCase, _base_check, _local_datetime
+from govrules.runtime.case_values import scalar_check
+from govrules.runtime.casemodel import InvalidCase, build_converter
+
+_local_datetime = scalar_check(DATETIME)  # the value check the case model and converter share
+_SOW = next(p for p in Engine.default().policies()
+            if p.id == "cn.hubei.jingmen.dongbao.breeding_sow_insurance")
+_REPORT_SLOT = _SOW.inputs_by_name["report_time"].slot
+_CONVERT = build_converter(_SOW)
+
+
+def _converted(value: object) -> object:
+    """The fast converter's reading of a case giving only this date and time."""
+    return _CONVERT({"report_time": value})[_REPORT_SLOT]
 
 
 def test_yaml_reads_a_local_date_and_time(tmp_path: Path) -> None:
@@ -42,7 +55,7 @@ def test_yaml_refuses_a_time_zone(tmp_path: Path) -> None:
 )
 def test_case_values_accepted(given: object, expected: dt.datetime) -> None:
     assert _local_datetime(given) == expected
-    assert _base_check(DATETIME)(given) == expected
+    assert _converted(given) == expected
 
 
 @pytest.mark.parametrize(
@@ -60,7 +73,7 @@ def test_case_values_refused(given: object) -> None:
     with pytest.raises(ValueError):
         _local_datetime(given)
     with pytest.raises(InvalidCase):
-        _base_check(DATETIME)(given)
+        _converted(given)
 
 
 def test_policy_tests_read_an_expected_date_and_time_as_a_case_writes_it() -> None:

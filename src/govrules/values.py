@@ -122,16 +122,7 @@ def canonical_decimal(value: Decimal) -> str:
     """One spelling per amount (1000000, 1000000.00 and 1E+6 all give '1000000'), exactly:
     trailing zeros are dropped digit by digit, never by rounding to a context's precision, so
     0.04 and 0.039999999999999999999999999999 stay two amounts."""
-    sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        raise ValueError(f"{value} is not a finite number")
-    kept = list(digits)
-    while len(kept) > 1 and kept[-1] == 0 and exponent < 0:
-        kept.pop()
-        exponent += 1
-    if kept == [0]:
-        return "0"
-    return format(Decimal((sign, tuple(kept), exponent)), "f")
+    return format(exact_decimal(value), "f")
 
 
 def effective_text(day: dt.date) -> str:

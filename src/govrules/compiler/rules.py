@@ -226,11 +226,8 @@ def fits(target: Type, checked: Checked) -> bool:
         if target.kind == "enum":
             return set(actual.values or ()) <= set(target.values or ())
         return target.as_optional(False) == actual.as_optional(False) or target.kind != "list"
-    if target.numeric and actual.kind in PLAIN and (checked.literal or target.kind == "decimal"):
-        return True
-    if target.kind == "enum" and actual.kind == "text" and checked.is_constant:
-        return checked.constant in (target.values or ())
-    return False
+    # a bare number in a unit's place: 0 or 1 for money, any plain number for a decimal
+    return target.numeric and actual.kind in PLAIN and (checked.literal or target.kind == "decimal")
 
 
 def _possible_texts(checked: Checked) -> set[str] | None:

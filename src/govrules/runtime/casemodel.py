@@ -32,7 +32,7 @@ from pydantic import (
 
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import CaseError, Diagnostic, suggest
-from govrules.language.expr.types import DATETIME, Type
+from govrules.language.expr.types import Type
 from govrules.runtime.case_schema import case_schema, scalar_schema
 from govrules.runtime.case_values import Bounds, scalar_check
 from govrules.runtime.limits import MAX_DIAGNOSTICS, MAX_LIST_ITEMS
@@ -252,21 +252,3 @@ def _record_check(kind: Type) -> Callable[[Any], Any]:
         return make(items)
 
     return record
-
-
-def _base_check(kind: Type) -> Callable[[Any], Any]:
-    """The converter's check of one value, raising ``InvalidCase`` (tests call it directly)."""
-    check = _check(kind)
-
-    def checked(value: Any) -> Any:
-        try:
-            return check(value)
-        except ValueError:
-            raise InvalidCase from None
-
-    return checked
-
-
-def _local_datetime(value: Any) -> Any:
-    """A local date and time as a case gives it, or ``ValueError`` (tests call it directly)."""
-    return scalar_check(DATETIME)(value)
