@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -122,6 +122,11 @@ def _text(number: Decimal) -> str:
 
 @settings(max_examples=500, deadline=None)
 @given(value=written, bound=written, inclusive=st.booleans())
+# a bound of 29 significant digits: abs() once rounded it to the context's 28
+@example(value=Decimal("-0.15871560675643761582656342572"),
+         bound=Decimal("-0.15871560675643761582656342572"), inclusive=True)
+@example(value=Decimal("0.15871560675643761582656342572"),
+         bound=Decimal("0.15871560675643761582656342572"), inclusive=True)
 def test_decimal_bound_patterns_compare_as_decimals(value: Decimal, bound: Decimal,
                                                     inclusive: bool) -> None:
     text = _text(value)

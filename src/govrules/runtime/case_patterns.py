@@ -81,7 +81,7 @@ def _digits(low: int, high: int) -> str:
 
 def _parts(bound: Decimal) -> tuple[str, str]:
     """The integer digits and the fraction digits (trailing zeros dropped) of ``|bound|``."""
-    whole, _, fraction = format(abs(bound), "f").partition(".")
+    whole, _, fraction = format(bound.copy_abs(), "f").partition(".")  # exact: no context
     return whole, fraction.rstrip("0")
 
 
