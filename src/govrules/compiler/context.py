@@ -11,7 +11,7 @@ author sees every problem of a file in one run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from govrules.citations import Citation
@@ -43,11 +43,20 @@ class SymbolScope:
 
 
 class InputsOnly(SymbolScope):
-    """The scope of ``required_when``: inputs and ``as_of`` only."""
+    """The scope of ``required_when``: inputs and ``as_of`` only.
+
+    Every input may be unknown here, required ones too: the condition is asked exactly when
+    facts are missing, so it reads each input as optional and is unknown (not false) where an
+    input it needs is missing -- and an unknown condition requires nothing.
+    """
 
     def __init__(self, full: SymbolScope) -> None:
         super().__init__()
-        self.symbols = {n: s for n, s in full.symbols.items() if s.origin in ("input", "context")}
+        self.symbols = {
+            n: replace(s, type=s.type.as_optional(True)) if s.origin == "input" else s
+            for n, s in full.symbols.items()
+            if s.origin in ("input", "context")
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +82,12 @@ class RuleDraft:
     defeats: tuple[str, ...] = ()
     defeated_as: str = ""  # the id whose defeaters defeat this draft (an else: its rule's)
     set_texts: tuple[tuple[str, str], ...] = ()  # the values as written, for conflict checks
+    own_title: Bilingual | None = None  # a default's title, which has no rule of its own
 
     @property
     def title(self) -> Bilingual | None:
+        if self.own_title is not None:
+            return self.own_title
         return self.model.title if self.model is not None else None
 
     def reads(self) -> set[Symbol]:
