@@ -12,6 +12,7 @@ from conftest import FIXTURES
 from govrules import Engine
 from govrules.compiler.loading import load_policy_file
 from govrules.errors import PolicyLoadError
+from govrules.explain import explain_text
 from govrules.language.sources import SourceLibrary
 
 POLICY = "test.fixture.defaults"
@@ -65,6 +66,18 @@ def test_an_input_defaults_to_another_value_and_the_trace_says_so(engine: Engine
     given = engine.evaluate(POLICY, man("2000-05-02", days_requested="2"), as_of=AS_OF)
     assert rules_of(given)["default:days_requested"]["status"] == "not_applicable"
     assert given.values["approver"] == "section_head"
+
+
+def test_a_default_is_titled_after_what_it_gives_a_value_to(engine: Engine) -> None:
+    decision = engine.evaluate(POLICY, man("2000-05-02"), as_of=AS_OF)
+    event = rules_of(decision)["default:days_requested"]
+    assert (event["title_zh"], event["title"]) == (
+        "未给出时的默认值：请假天数", "Default when not given: Days of leave asked for"
+    )
+    assert "default:days_requested — 未给出时的默认值：请假天数 Default when not given" in (
+        explain_text(decision)
+    )
+    assert rules_of(decision)["default:extra_days"]["title"] is None  # an untitled output
 
 
 def test_an_unknown_condition_applies_neither_branch(sources: SourceLibrary,

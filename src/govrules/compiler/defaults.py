@@ -32,6 +32,7 @@ from govrules.language.expr import Checked, Symbol
 from govrules.language.expr.ast import Call, Name, Unary
 from govrules.language.expr.types import BOOL
 from govrules.language.files import InputModel, OutputModel
+from govrules.language.located import Bilingual
 
 __all__ = ["default_values", "else_branches"]
 
@@ -135,9 +136,17 @@ def default_values(work: Compilation, declared: Declarations) -> list[RuleDraft]
                 when_text=f"not given({symbol.name})",
                 span=default.span_of(),
                 set_texts=((symbol.name, str(default.value)),),
+                own_title=_default_title(owner.title),
             )
         )
     return found
+
+
+def _default_title(title: Bilingual | None) -> Bilingual | None:
+    """A default's title names what it gives a value to: 未给出时的默认值：<the value's title>."""
+    if title is None:
+        return None
+    return Bilingual(zh=f"未给出时的默认值：{title.zh}", en=f"Default when not given: {title.en}")
 
 
 def _not_given(symbol: Symbol, offset: int) -> Checked:
