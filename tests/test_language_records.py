@@ -170,6 +170,20 @@ def test_broken_records_are_located(
     assert expected in _broken(tmp_path, sources, old, new)
 
 
+def test_a_key_of_another_part_of_the_format_is_not_suggested_as_its_own_fix(
+    tmp_path: Path, sources: SourceLibrary
+) -> None:
+    text = (FIXTURES / "good" / "records.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "broken.yaml"
+    broken = text.replace("      fault: text\n", "      fault: {type: text, ge: 0}\n")
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(PolicyLoadError) as caught:
+        load_policy_file(path, sources)
+    (found,) = [d for d in caught.value.diagnostics if d.code == "unknown-key"]
+    assert "'ge' is not a known key here" in found.message
+    assert found.hint == "'ge' is a key of another part of the file format, not allowed here"
+
+
 def test_a_record_without_fields_is_refused(tmp_path: Path, sources: SourceLibrary) -> None:
     found = _broken(
         tmp_path,

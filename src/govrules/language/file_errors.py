@@ -65,7 +65,10 @@ def diagnostics_from_validation(error: ValidationError, data: Any, file: str) ->
             parent = _parent(data, loc)
             key = str(loc[-1]) if loc else ""
             span = parent.key_spans.get(key) if isinstance(parent, LocatedMap) else None
-            hint = suggest(key, _KNOWN_KEYS)
+            if key in _KNOWN_KEYS:  # spelt right, but it belongs to another part of the format
+                hint = f"'{key}' is a key of another part of the file format, not allowed here"
+            else:
+                hint = suggest(key, _KNOWN_KEYS)
             if " " in key:
                 hint = "a comma inside { } starts a new key: quote the text that holds it"
             code, message = "unknown-key", f"'{key}' is not a known key here ({where})"
