@@ -101,6 +101,25 @@ def test_record_fields_are_checked_with_their_paths(engine: Engine) -> None:
     assert "sanctions[0]" not in text
 
 
+def test_a_record_field_is_held_to_its_bounds(engine: Engine) -> None:
+    # date: {type: date, ge: 2019-01-22}: the first day of the rules, included.
+    decision = engine.evaluate(
+        POLICY, {"sanctions": [sanction("2019-01-22", "warning", "x")]}, as_of=AS_OF
+    )
+    assert decision.outcome != "incomplete"
+    case = {"sanctions": [sanction("2019-01-22", "warning", "x"),
+                          sanction("2019-01-21", "warning", "x")]}
+    with pytest.raises(CaseError) as caught:
+        engine.evaluate(POLICY, case, as_of=AS_OF)
+    text = str(caught.value)
+    assert "sanctions[1].date" in text and "at least 2019-01-22" in text
+    assert "sanctions[0]" not in text
+    schema = engine.case_model(POLICY).model_json_schema()
+    jsonschema.validate({"sanctions": [sanction("2019-01-22", "warning", "x")]}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"sanctions": [sanction("2019-01-21", "warning", "x")]}, schema)
+
+
 def test_list_length_limit(engine: Engine) -> None:
     case = {"sanctions": [sanction("2025-06-01", "warning", "x")] * 501}
     with pytest.raises(CaseError) as caught:
@@ -162,6 +181,16 @@ def _broken(
             ("unknown-key", 13, 5),
         ),
         ("      fault: text\n      note", "      fault: list\n      note", ("list-items", 16, 14)),
+        (
+            "date: {type: date, ge: 2019-01-22}",
+            "date: {type: date, ge: 5}",
+            ("type-mismatch", 14, 30),
+        ),
+        (
+            "criticisms_in_year: {type: list, items: record, fields: {date: date,",
+            "criticisms_in_year: {type: list, items: record, fields: {date: {type: date, le: 2030-01-01},",
+            ("field-bound", 30, 83),
+        ),
     ],
 )
 def test_broken_records_are_located(
@@ -175,20 +204,22 @@ def test_a_key_of_another_part_of_the_format_is_not_suggested_as_its_own_fix(
 ) -> None:
     text = (FIXTURES / "good" / "records.yaml").read_text(encoding="utf-8")
     path = tmp_path / "broken.yaml"
-    broken = text.replace("      fault: text\n", "      fault: {type: text, ge: 0}\n")
+    broken = text.replace("      fault: text\n", "      fault: {type: text, max_items: 3}\n")
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(PolicyLoadError) as caught:
         load_policy_file(path, sources)
     (found,) = [d for d in caught.value.diagnostics if d.code == "unknown-key"]
-    assert "'ge' is not a known key here" in found.message
-    assert found.hint == "'ge' is a key of another part of the file format, not allowed here"
+    assert "'max_items' is not a known key here" in found.message
+    assert found.hint == (
+        "'max_items' is a key of another part of the file format, not allowed here"
+    )
 
 
 def test_a_record_without_fields_is_refused(tmp_path: Path, sources: SourceLibrary) -> None:
     found = _broken(
         tmp_path,
         sources,
-        "    fields:\n      date: date\n      kind: {type: enum, "
+        "    fields:\n      date: {type: date, ge: 2019-01-22}\n      kind: {type: enum, "
         "values: [criticism, warning]}\n      fault: text\n      note: {type: text, "
         "required: false}\n",
         "",

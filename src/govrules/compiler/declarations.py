@@ -13,13 +13,12 @@ from typing import Any
 
 from govrules.citations import Citation
 from govrules.compiler.context import Compilation, InputsOnly
+from govrules.compiler.names import check_bounds
 from govrules.compiler.policy import CompiledInput, CompiledParameter, ParameterValue
 from govrules.compiler.tables import Table, build_table
 from govrules.language.expr import Symbol, Type, compile_expression
 
 __all__ = ["check_effective", "compile_inputs", "compile_parameters"]
-
-BOUNDS = ("gt", "ge", "lt", "le")
 
 
 def check_effective(work: Compilation) -> None:
@@ -58,19 +57,7 @@ def compile_inputs(work: Compilation, symbols: tuple[Symbol, ...]) -> tuple[Comp
                 )
             elif checked is not None:
                 condition = compile_expression(checked, frame_slot=work.frame_slot)
-        for bound in BOUNDS:
-            limit = getattr(spec, bound)
-            if limit is None:
-                continue
-            fits = (isinstance(limit, dt.date) and symbol.type.kind == "date") or (
-                isinstance(limit, (int, Decimal)) and symbol.type.numeric
-            )
-            if not fits:
-                work.problem(
-                    "type-mismatch",
-                    f"'{bound}: {limit}' does not fit a {symbol.type.kind} input",
-                    work.where(spec, bound),
-                )
+        check_bounds(work, spec, symbol.type)
         compiled.append(
             CompiledInput(
                 symbol.name,

@@ -8,7 +8,9 @@ here too, since they only name things.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from govrules.compiler.context import Compilation
@@ -17,6 +19,7 @@ from govrules.compiler.tables import table_type
 from govrules.errors import suggest
 from govrules.language.expr import Symbol, Type
 from govrules.language.expr.types import DATE, list_type, record_type, scalar
+from govrules.language.files import InputModel
 from govrules.language.located import LocatedModel
 
 __all__ = [
@@ -127,6 +130,14 @@ def _declared_type(work: Compilation, spec: Any, name: str) -> Type:
             value_type = Type("error")
         else:
             value_type = _declared_type(work, value, f"{name}.value")
+            for bound in BOUNDS:
+                if getattr(value, bound, None) is not None:
+                    work.problem(
+                        "table-bound",
+                        f"table '{name}' has a bound '{bound}' on its values",
+                        work.where(value, bound),
+                        "a table's rows are its values: write them within the limits instead",
+                    )
         return table_type(work, spec, name, value_type)
     items = getattr(spec, "items", None)
     fields = getattr(spec, "fields", None)
@@ -172,7 +183,39 @@ def _field_type(work: Compilation, owner: Any, name: str, spec: Any, owner_name:
     if spec.span_of() is None:  # written as its type alone (date: date): locate it by its key
         object.__setattr__(spec, "_span", owner.entry_span("fields", name))
     declared = _declared_type(work, spec, f"{owner_name}.{name}")
+    if isinstance(owner, InputModel):
+        check_bounds(work, spec, declared)
+    else:
+        for bound in BOUNDS:
+            if getattr(spec, bound, None) is not None:
+                work.problem(
+                    "field-bound",
+                    f"'{owner_name}.{name}' has a bound '{bound}', but only an input's fields "
+                    "are checked against bounds",
+                    work.where(spec, bound),
+                )
     return declared.as_optional(not spec.required)
+
+
+BOUNDS = ("gt", "ge", "lt", "le")
+
+
+def check_bounds(work: Compilation, spec: Any, declared: Type) -> None:
+    """An input's or a record field's bounds fit its type: a date for a date, a number for a
+    number."""
+    for bound in BOUNDS:
+        limit = getattr(spec, bound, None)
+        if limit is None:
+            continue
+        fits = (isinstance(limit, dt.date) and declared.kind == "date") or (
+            isinstance(limit, (int, Decimal)) and declared.numeric
+        )
+        if not fits:
+            work.problem(
+                "type-mismatch",
+                f"'{bound}: {limit}' does not fit a {declared.kind} value",
+                work.where(spec, bound),
+            )
 
 
 def check_outcomes(work: Compilation) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from pydantic import ValidationError
 
 from govrules.errors import Diagnostic, suggest
+from govrules.language import files
+from govrules.language.located import LocatedModel
 from govrules.language.reader import LocatedMap, span_at
 from govrules.spans import SourceSpan
 
@@ -65,10 +68,10 @@ def diagnostics_from_validation(error: ValidationError, data: Any, file: str) ->
             parent = _parent(data, loc)
             key = str(loc[-1]) if loc else ""
             span = parent.key_spans.get(key) if isinstance(parent, LocatedMap) else None
-            if key in _KNOWN_KEYS:  # spelt right, but it belongs to another part of the format
+            if key in _known_keys():  # spelt right, but it belongs to another part of the format
                 hint = f"'{key}' is a key of another part of the file format, not allowed here"
             else:
-                hint = suggest(key, _KNOWN_KEYS)
+                hint = suggest(key, _known_keys())
             if " " in key:
                 hint = "a comma inside { } starts a new key: quote the text that holds it"
             code, message = "unknown-key", f"'{key}' is not a known key here ({where})"
@@ -121,71 +124,16 @@ def _parent(data: Any, loc: tuple[int | str, ...]) -> Any:
     return node
 
 
-# Every key used anywhere in the file formats, for "did you mean" on a misspelt key.
-_KNOWN_KEYS = (
-    "kind",
-    "id",
-    "version",
-    "title",
-    "description",
-    "jurisdiction",
-    "sources",
-    "effective",
-    "from",
-    "to",
-    "inputs",
-    "parameters",
-    "outputs",
-    "outcome",
-    "rules",
-    "interpretations",
-    "tests",
-    "type",
-    "values",
-    "items",
-    "required",
-    "required_when",
-    "cite",
-    "gt",
-    "ge",
-    "lt",
-    "le",
-    "value",
-    "unverified",
-    "note",
-    "internal",
-    "report_missing",
-    "default",
-    "titles",
-    "code",
-    "level",
-    "zh",
-    "en",
-    "when",
-    "set",
-    "notice",
-    "interpretation",
-    "defeats",
-    "name",
-    "as_of",
-    "input",
-    "expect",
-    "missing",
-    "notices",
-    "error",
-    "label",
-    "text",
-    "excerpt",
-    "verification",
-    "issuer",
-    "document_number",
-    "issued",
-    "repealed",
-    "origin",
-    "seed",
-    "url",
-    "checked_against",
-    "coverage",
-    "notes",
-    "clauses",
-)
+# Keys of the coverage files, whose model lives above this layer.
+_COVERAGE_KEYS = ("document", "not_computable", "whole_document", "notes")
+
+
+@functools.cache
+def _known_keys() -> frozenset[str]:
+    """Every key used anywhere in the file formats, for "did you mean" on a misspelt key: read
+    from the file models themselves, so that it never falls behind them."""
+    found = set(_COVERAGE_KEYS)
+    for model in vars(files).values():
+        if isinstance(model, type) and issubclass(model, LocatedModel):
+            found.update(field.alias or name for name, field in model.model_fields.items())
+    return frozenset(found)

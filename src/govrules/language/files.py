@@ -120,6 +120,10 @@ class FieldModel(LocatedModel):
     values: tuple[str, ...] | None = None
     items: ScalarTypeName | None = None
     required: Flag = True
+    gt: Decimal | int | dt.date | None = None
+    ge: Decimal | int | dt.date | None = None
+    lt: Decimal | int | dt.date | None = None
+    le: Decimal | int | dt.date | None = None
 
 
 FieldSpec = Annotated[FieldModel, BeforeValidator(_field_shorthand)]

@@ -47,12 +47,7 @@ def case_schema(policy: CompiledPolicy) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for item in policy.inputs:
         spec = policy.model.inputs[item.name]
-        lower = [
-            (b, kind == "ge") for kind in ("gt", "ge") if (b := getattr(spec, kind)) is not None
-        ]
-        upper = [
-            (b, kind == "le") for kind in ("lt", "le") if (b := getattr(spec, kind)) is not None
-        ]
+        lower, upper = _bounds_of(spec)
         limit = MAX_LIST_ITEMS if spec.max_items is None else spec.max_items
         value = _value(item.type.as_optional(False), lower, upper, limit, _fields_of(spec))
         described = _titled(_or_null(value), item.title_zh, item.title_en)
@@ -84,6 +79,17 @@ def scalar_schema(kind: Type, bounds: tuple[tuple[str, Any], ...] = ()) -> dict[
     lower = [(b, name == "ge") for name, b in bounds if name in ("gt", "ge")]
     upper = [(b, name == "le") for name, b in bounds if name in ("lt", "le")]
     return _value(kind, lower, upper, MAX_LIST_ITEMS, {})
+
+
+def _bounds_of(spec: Any) -> tuple[list[_Bound], list[_Bound]]:
+    """The lower and upper bounds an input or a record field declares."""
+    lower = [
+        (b, kind == "ge") for kind in ("gt", "ge") if (b := getattr(spec, kind, None)) is not None
+    ]
+    upper = [
+        (b, kind == "le") for kind in ("lt", "le") if (b := getattr(spec, kind, None)) is not None
+    ]
+    return lower, upper
 
 
 def _fields_of(spec: Any) -> dict[str, Any]:
@@ -139,7 +145,8 @@ def _record(kind: Type, specs: dict[str, Any]) -> dict[str, Any]:
     required = []
     for name, field in kind.fields or ():
         spec = specs.get(name)
-        value = _value(field.as_optional(False), [], [], MAX_LIST_ITEMS, {})
+        lower, upper = _bounds_of(spec)
+        value = _value(field.as_optional(False), lower, upper, MAX_LIST_ITEMS, {})
         if field.optional:
             value = _or_null(value)
         else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import reprlib
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, Optional
 
 from pydantic import (
@@ -41,11 +42,22 @@ from govrules.values import MISSING, record_class
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 
 _BOUNDS = ("gt", "ge", "lt", "le")
+Fields = Mapping[str, Any]  # a record's declared fields (FieldModel) by name
+_NONE: Fields = MappingProxyType({})
+
+
+def _bounds(spec: Any) -> Bounds:
+    """The bounds an input or a record field declares, as ``(("ge", 0), ...)``."""
+    return tuple((b, getattr(spec, b)) for b in _BOUNDS if getattr(spec, b, None) is not None)
 
 
 def _input_bounds(policy: CompiledPolicy, name: str) -> Bounds:
-    spec = policy.model.inputs[name]
-    return tuple((b, getattr(spec, b)) for b in _BOUNDS if getattr(spec, b) is not None)
+    return _bounds(policy.model.inputs[name])
+
+
+def _field_specs(policy: CompiledPolicy, name: str) -> Fields:
+    """The declared fields of a record input (or of a list of records), by name."""
+    return dict(policy.model.inputs[name].fields or {})
 
 
 def _list_limit(policy: CompiledPolicy, name: str) -> int:
@@ -73,22 +85,26 @@ def _checked_record(value: Any) -> Any:
     return value if type(value) is dict else dict(value)
 
 
-def _annotation(kind: Type, name: str, bounds: Bounds = (), limit: int = MAX_LIST_ITEMS) -> Any:
+def _annotation(
+    kind: Type, name: str, bounds: Bounds = (), limit: int = MAX_LIST_ITEMS, fields: Fields = _NONE
+) -> Any:
     if kind.kind == "record":
-        return Annotated[_record_model(kind, name), BeforeValidator(_checked_record)]
+        return Annotated[_record_model(kind, name, fields), BeforeValidator(_checked_record)]
     if kind.kind == "list" and kind.item is not None:
-        item = _annotation(kind.item, name)
+        item = _annotation(kind.item, name, fields=fields)
         return Annotated[list[item], BeforeValidator(_checked_list(limit))]  # type: ignore[valid-type]
     return Annotated[
         Any, PlainValidator(scalar_check(kind, bounds)), WithJsonSchema(scalar_schema(kind, bounds))
     ]
 
 
-def _record_model(kind: Type, name: str) -> type[BaseModel]:
-    """The pydantic model of a record: its fields, required unless declared optional."""
+def _record_model(kind: Type, name: str, specs: Fields) -> type[BaseModel]:
+    """The pydantic model of a record: its fields, required unless declared optional, each
+    within its declared bounds."""
     fields: dict[str, Any] = {}
     for field_name, field_type in kind.fields or ():
-        annotation = _annotation(field_type.as_optional(False), f"{name}_{field_name}")
+        bounds = _bounds(specs.get(field_name))
+        annotation = _annotation(field_type.as_optional(False), f"{name}_{field_name}", bounds)
         if field_type.optional:
             fields[field_name] = (Optional[annotation], Field(None))  # noqa: UP045
         else:
@@ -116,6 +132,7 @@ def build_case_model(policy: CompiledPolicy) -> type[BaseModel]:
             record_name,
             _input_bounds(policy, item.name),
             _list_limit(policy, item.name),
+            _field_specs(policy, item.name),
         )
         fields[item.name] = (Optional[annotation], Field(None))  # noqa: UP045
     return create_model("Case_" + policy.id.replace(".", "_"), __base__=Case, **fields)
@@ -190,6 +207,7 @@ def build_converter(policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], lis
                 item.type.as_optional(False),
                 _input_bounds(policy, item.name),
                 _list_limit(policy, item.name),
+                _field_specs(policy, item.name),
             ),
         )
         for item in policy.inputs
@@ -212,12 +230,14 @@ def build_converter(policy: CompiledPolicy) -> Callable[[Mapping[str, Any]], lis
     return convert
 
 
-def _check(kind: Type, bounds: Bounds = (), limit: int = MAX_LIST_ITEMS) -> Callable[[Any], Any]:
+def _check(
+    kind: Type, bounds: Bounds = (), limit: int = MAX_LIST_ITEMS, fields: Fields = _NONE
+) -> Callable[[Any], Any]:
     """The converter's check of one value: ``ValueError`` when it does not fit."""
     if kind.kind == "record":
-        return _record_check(kind)
+        return _record_check(kind, fields)
     if kind.kind == "list" and kind.item is not None:
-        item = _check(kind.item)
+        item = _check(kind.item, fields=fields)
 
         def items(value: Any) -> Any:
             if not isinstance(value, list) or len(value) > limit:
@@ -228,12 +248,12 @@ def _check(kind: Type, bounds: Bounds = (), limit: int = MAX_LIST_ITEMS) -> Call
     return scalar_check(kind, bounds)
 
 
-def _record_check(kind: Type) -> Callable[[Any], Any]:
+def _record_check(kind: Type, specs: Fields) -> Callable[[Any], Any]:
     """A mapping of field values becomes a ``Record``; an optional field not given is unknown."""
     make = record_class(tuple(name for name, _ in kind.fields or ()))
     names = frozenset(name for name, _ in kind.fields or ())
     fields = tuple(
-        (name, _check(field.as_optional(False)), field.optional)
+        (name, _check(field.as_optional(False), _bounds(specs.get(name))), field.optional)
         for name, field in kind.fields or ()
     )
 
