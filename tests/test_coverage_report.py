@@ -22,6 +22,7 @@ from conftest import CHROMIUM_FLAGS, FIXTURES, POLICIES
 from govrules.authoring.coverage import clause_coverage, load_coverage_files
 from govrules.cli.main import main
 from govrules.compiler.loading import load_policies
+from govrules.language.sources import SourceLibrary
 
 DEMO = FIXTURES / "coverage" / "folder"
 BAD = sorted((FIXTURES / "coverage" / "bad").glob("*.yml"))
@@ -162,6 +163,24 @@ def test_headline_pending_clauses_are_exactly_those_awaiting_encoding(
 
 def test_headline_documents_have_no_pending_clause(bundled: dict[str, Any]) -> None:
     assert {d: _pending(bundled, d) for d in HEADLINE} == dict.fromkeys(HEADLINE, set())
+
+
+def seed_documents() -> list[str]:
+    """The documents transcribed from the seed texts (their origin names a seed file): the
+    local rules this project exists to encode, as opposed to the national laws they cite."""
+    library = SourceLibrary([POLICIES / "sources"])
+    return sorted(d.id for d in library.documents() if d.model.origin.seed)
+
+
+def test_every_seed_document_is_accounted_for(bundled: dict[str, Any]) -> None:
+    seeds = seed_documents()
+    assert set(HEADLINE) < set(seeds) and len(seeds) == 45  # the documents of the seed index
+    assert {d: _pending(bundled, d) for d in seeds} == dict.fromkeys(seeds, set())
+
+
+def test_ci_holds_every_seed_document_to_no_pending_clause() -> None:
+    ci = (POLICIES.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "--fail-on-pending" in ci and "origin.seed" in ci
 
 
 # --------------------------------------------------------------------------- files and commands
