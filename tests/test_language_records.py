@@ -188,7 +188,8 @@ def _broken(
         ),
         (
             "criticisms_in_year: {type: list, items: record, fields: {date: date,",
-            "criticisms_in_year: {type: list, items: record, fields: {date: {type: date, le: 2030-01-01},",
+            "criticisms_in_year: {type: list, items: record, fields: "
+            "{date: {type: date, le: 2030-01-01},",
             ("field-bound", 30, 83),
         ),
     ],

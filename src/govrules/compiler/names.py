@@ -130,14 +130,13 @@ def _declared_type(work: Compilation, spec: Any, name: str) -> Type:
             value_type = Type("error")
         else:
             value_type = _declared_type(work, value, f"{name}.value")
-            for bound in BOUNDS:
-                if getattr(value, bound, None) is not None:
-                    work.problem(
-                        "table-bound",
-                        f"table '{name}' has a bound '{bound}' on its values",
-                        work.where(value, bound),
-                        "a table's rows are its values: write them within the limits instead",
-                    )
+            for bound in _given_bounds(value):
+                work.problem(
+                    "table-bound",
+                    f"table '{name}' has a bound '{bound}' on its values",
+                    work.where(value, bound),
+                    "a table's rows are its values: write them within the limits instead",
+                )
         return table_type(work, spec, name, value_type)
     items = getattr(spec, "items", None)
     fields = getattr(spec, "fields", None)
@@ -186,27 +185,28 @@ def _field_type(work: Compilation, owner: Any, name: str, spec: Any, owner_name:
     if isinstance(owner, InputModel):
         check_bounds(work, spec, declared)
     else:
-        for bound in BOUNDS:
-            if getattr(spec, bound, None) is not None:
-                work.problem(
-                    "field-bound",
-                    f"'{owner_name}.{name}' has a bound '{bound}', but only an input's fields "
-                    "are checked against bounds",
-                    work.where(spec, bound),
-                )
+        for bound in _given_bounds(spec):
+            work.problem(
+                "field-bound",
+                f"'{owner_name}.{name}' has a bound '{bound}', but only an input's fields "
+                "are checked against bounds",
+                work.where(spec, bound),
+            )
     return declared.as_optional(not spec.required)
 
 
 BOUNDS = ("gt", "ge", "lt", "le")
 
 
+def _given_bounds(spec: Any) -> list[str]:
+    return [bound for bound in BOUNDS if getattr(spec, bound, None) is not None]
+
+
 def check_bounds(work: Compilation, spec: Any, declared: Type) -> None:
     """An input's or a record field's bounds fit its type: a date for a date, a number for a
     number."""
-    for bound in BOUNDS:
-        limit = getattr(spec, bound, None)
-        if limit is None:
-            continue
+    for bound in _given_bounds(spec):
+        limit = getattr(spec, bound)
         fits = (isinstance(limit, dt.date) and declared.kind == "date") or (
             isinstance(limit, (int, Decimal)) and declared.numeric
         )

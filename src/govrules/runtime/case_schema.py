@@ -24,6 +24,7 @@ from typing import Any
 from govrules.compiler.policy import CompiledPolicy
 from govrules.language.expr.types import Type
 from govrules.runtime import case_patterns as patterns
+from govrules.runtime.case_values import declared_bounds
 from govrules.runtime.limits import (
     MAX_INTEGER,
     MAX_LIST_ITEMS,
@@ -76,19 +77,18 @@ def case_schema(policy: CompiledPolicy) -> dict[str, Any]:
 def scalar_schema(kind: Type, bounds: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
     """The schema of one scalar value with the policy's bounds (``(("gt", 0),)``), as the case
     schema writes it; pydantic uses it when a case model is part of a larger model."""
-    lower = [(b, name == "ge") for name, b in bounds if name in ("gt", "ge")]
-    upper = [(b, name == "le") for name, b in bounds if name in ("lt", "le")]
+    lower, upper = _split(bounds)
     return _value(kind, lower, upper, MAX_LIST_ITEMS, {})
 
 
 def _bounds_of(spec: Any) -> tuple[list[_Bound], list[_Bound]]:
     """The lower and upper bounds an input or a record field declares."""
-    lower = [
-        (b, kind == "ge") for kind in ("gt", "ge") if (b := getattr(spec, kind, None)) is not None
-    ]
-    upper = [
-        (b, kind == "le") for kind in ("lt", "le") if (b := getattr(spec, kind, None)) is not None
-    ]
+    return _split(declared_bounds(spec))
+
+
+def _split(bounds: tuple[tuple[str, Any], ...]) -> tuple[list[_Bound], list[_Bound]]:
+    lower = [(b, name == "ge") for name, b in bounds if name in ("gt", "ge")]
+    upper = [(b, name == "le") for name, b in bounds if name in ("lt", "le")]
     return lower, upper
 
 

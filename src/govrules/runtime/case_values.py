@@ -37,7 +37,14 @@ from govrules.runtime.limits import (
     RATE_MIN,
 )
 
-__all__ = ["DECIMAL_TEXT", "DATE_TEXT", "DATETIME_TEXT", "Bounds", "scalar_check"]
+__all__ = [
+    "DECIMAL_TEXT",
+    "DATE_TEXT",
+    "DATETIME_TEXT",
+    "Bounds",
+    "declared_bounds",
+    "scalar_check",
+]
 
 Bounds = tuple[tuple[str, Any], ...]  # (("gt", Decimal(0)), ("le", Decimal(1)))
 
@@ -46,6 +53,16 @@ DECIMAL_TEXT = re.compile(case_patterns.DECIMAL_TEXT)
 DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATETIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?")
 _LOOSE_NUMBER = re.compile(r"\s*[-+]?[0-9]*\.?[0-9]*(?:[eE][-+]?[0-9]+)?\s*")
+
+
+def declared_bounds(spec: Any) -> Bounds:
+    """The bounds an input or a record field declares, in a fixed order: ``(("ge", 0), ...)``."""
+    return tuple(
+        (name, limit)
+        for name in ("gt", "ge", "lt", "le")
+        if (limit := getattr(spec, name, None)) is not None
+    )
+
 
 _BOUND_WORDS = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
 _BOUND_TESTS: dict[str, Callable[[Any, Any], bool]] = {

@@ -35,24 +35,18 @@ from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import CaseError, Diagnostic, suggest
 from govrules.language.expr.types import Type
 from govrules.runtime.case_schema import case_schema, scalar_schema
-from govrules.runtime.case_values import Bounds, scalar_check
+from govrules.runtime.case_values import Bounds, declared_bounds, scalar_check
 from govrules.runtime.limits import MAX_DIAGNOSTICS, MAX_LIST_ITEMS
 from govrules.values import MISSING, record_class
 
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 
-_BOUNDS = ("gt", "ge", "lt", "le")
 Fields = Mapping[str, Any]  # a record's declared fields (FieldModel) by name
 _NONE: Fields = MappingProxyType({})
 
 
-def _bounds(spec: Any) -> Bounds:
-    """The bounds an input or a record field declares, as ``(("ge", 0), ...)``."""
-    return tuple((b, getattr(spec, b)) for b in _BOUNDS if getattr(spec, b, None) is not None)
-
-
 def _input_bounds(policy: CompiledPolicy, name: str) -> Bounds:
-    return _bounds(policy.model.inputs[name])
+    return declared_bounds(policy.model.inputs[name])
 
 
 def _field_specs(policy: CompiledPolicy, name: str) -> Fields:
@@ -103,7 +97,7 @@ def _record_model(kind: Type, name: str, specs: Fields) -> type[BaseModel]:
     within its declared bounds."""
     fields: dict[str, Any] = {}
     for field_name, field_type in kind.fields or ():
-        bounds = _bounds(specs.get(field_name))
+        bounds = declared_bounds(specs.get(field_name))
         annotation = _annotation(field_type.as_optional(False), f"{name}_{field_name}", bounds)
         if field_type.optional:
             fields[field_name] = (Optional[annotation], Field(None))  # noqa: UP045
@@ -253,7 +247,7 @@ def _record_check(kind: Type, specs: Fields) -> Callable[[Any], Any]:
     make = record_class(tuple(name for name, _ in kind.fields or ()))
     names = frozenset(name for name, _ in kind.fields or ())
     fields = tuple(
-        (name, _check(field.as_optional(False), _bounds(specs.get(name))), field.optional)
+        (name, _check(field.as_optional(False), declared_bounds(specs.get(name))), field.optional)
         for name, field in kind.fields or ()
     )
 
