@@ -1,7 +1,8 @@
 """Benchmark: one wage-deposit decision, computed four ways.
 
-The Taobei District wage-deposit rule (policies/cn/jilin/taobei/wage_deposit.yaml) gives a
-lawful deposit rate range, the deposit amounts and whether a proposal complies. This script
+The Taobei District wage-deposit rule (cn.jilin.taobei.wage_deposit, in the bundled pack
+policies/cn.jilin.baicheng.taobei/) gives a lawful deposit rate range, the deposit amounts and
+whether a proposal complies. This script
 computes the same five results -- rate_min, rate_max, amount_min, amount_max, compliant --
 
 1. with govrules, tracing on (the default),

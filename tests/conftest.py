@@ -15,6 +15,26 @@ from govrules.language.sources import SourceLibrary
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# every bundled pack's sources/ folder, and the policy files of every bundled pack
+SOURCE_FOLDERS = sorted(POLICIES.glob("*/sources"))
+POLICY_FILES = sorted(POLICIES.glob("*/policies/*.yaml"))
+WAGE_DEPOSIT_POLICY = POLICIES / "cn.jilin.baicheng.taobei" / "policies" / "wage_deposit.yaml"
+
+
+def source_file(document_id: str) -> Path:
+    """The file of a bundled source document, in whichever pack holds it."""
+    found = [folder / f"{document_id}.yaml" for folder in SOURCE_FOLDERS
+             if (folder / f"{document_id}.yaml").is_file()]
+    assert len(found) == 1, f"{document_id} is in {len(found)} bundled packs"
+    return found[0]
+
+
+def copy_sources(target: Path) -> None:
+    """Every bundled source document into one plain sources/ folder."""
+    target.mkdir(parents=True, exist_ok=True)
+    for folder in SOURCE_FOLDERS:
+        for path in folder.glob("*.yaml"):
+            shutil.copy(path, target / path.name)
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +44,7 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="session")
 def sources() -> SourceLibrary:
-    return SourceLibrary([POLICIES / "sources"])
+    return SourceLibrary(SOURCE_FOLDERS)
 
 
 # Headless Chromium, for the tests that look at HTML as a person would (.ci/run installs it).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, POLICIES, ROOT
+from conftest import FIXTURES, POLICIES, ROOT, source_file
 from govrules.cli.main import main
 
 WAGE = "cn.jilin.taobei.wage_deposit"
@@ -27,10 +27,10 @@ def test_evaluate_json_is_one_object_with_the_contract_keys(
     assert main(["evaluate", WAGE, "--case", case, "--as-of", "2026-11-21",
                  "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["format", "policy", "policy_version", "policy_hash", "as_of",
+    assert list(data) == ["format", "policy", "policy_version", "policy_hash", "pack", "as_of",
                           "calendar", "facts", "outcome", "values", "citations", "missing",
                           "notices", "trace_digest", "trace", "fingerprint"]
-    assert data["format"] == 2
+    assert data["format"] == 3
     assert data["facts"] == {"contract_price": "2345678.9", "first_deposit": True}
     # a JSON number is read as an exact decimal, never a float
     assert data["values"]["amount_min"] == "93827.16"
@@ -88,7 +88,7 @@ def test_validate_ok_and_broken(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.startswith("ok: ")
     broken = tmp_path / "pack"
     (broken / "sources").mkdir(parents=True)
-    source = POLICIES / "sources" / "cn.jilin.taobei.wage_deposit_integrity.yaml"
+    source = source_file("cn.jilin.taobei.wage_deposit_integrity")
     (broken / "sources" / source.name).write_text(source.read_text(encoding="utf-8"),
                                                   encoding="utf-8")
     for name in ("unknown_name.yaml", "units_and_enums.yaml"):

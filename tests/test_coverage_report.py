@@ -1,5 +1,5 @@
 """``govrules coverage`` over the real bundled policies and sources: every clause is encoded, not
-computable (with a reason recorded in ``policies/coverage/``) or pending; the JSON keys other
+computable (with a reason recorded in each pack's ``coverage/``) or pending; the JSON keys other
 systems read; located errors for broken coverage files (``fixtures/coverage/bad/``, each headed
 ``# expect: code@line:col`` and, when it must be named otherwise, ``# name: FILE``); and the
 auditor's HTML map, opened in headless Chromium.
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM_FLAGS, FIXTURES, POLICIES
+from conftest import CHROMIUM_FLAGS, FIXTURES, POLICIES, SOURCE_FOLDERS
 from govrules.authoring.coverage import clause_coverage, load_coverage_files
 from govrules.cli.main import main
 from govrules.compiler.loading import load_policies
@@ -44,7 +44,7 @@ AWAITING_ENCODING: dict[str, set[str]] = {document: set() for document in HEADLI
 def bundled() -> dict[str, Any]:
     policies, sources, problems = load_policies([POLICIES], POLICIES.parent)
     assert problems == []
-    files, problems = load_coverage_files([POLICIES], sources)
+    files, problems = load_coverage_files(sorted(POLICIES.glob("*/")), sources)
     assert problems == []
     report, contradictions = clause_coverage(policies, sources, files)
     assert contradictions == []
@@ -72,7 +72,7 @@ def test_json_is_one_object_with_the_contract_keys_and_totals(
     data = json.loads(capsys.readouterr().out)
     assert data == bundled
     assert {"documents", "totals"} <= set(data)
-    assert len(data["documents"]) == len(list((POLICIES / "sources").glob("*.yaml")))
+    assert len(data["documents"]) == len(list(POLICIES.glob("*/sources/*.yaml")))
     overall: Counter[str] = Counter()
     for document in data["documents"]:
         assert {"id", "title", "clauses", "totals"} <= set(document)
@@ -168,7 +168,7 @@ def test_headline_documents_have_no_pending_clause(bundled: dict[str, Any]) -> N
 def seed_documents() -> list[str]:
     """The documents transcribed from the seed texts (their origin names a seed file): the
     local rules this project exists to encode, as opposed to the national laws they cite."""
-    library = SourceLibrary([POLICIES / "sources"])
+    library = SourceLibrary(SOURCE_FOLDERS)
     return sorted(d.id for d in library.documents() if d.model.origin.seed)
 
 

@@ -43,10 +43,10 @@ def test_decision_values_are_exact_and_cited(engine: Engine) -> None:
 def test_json_contract_keys_and_forms(engine: Engine) -> None:
     data = json.loads(engine.evaluate(WAGE, CLEAN, as_of=DAY).to_json())
     assert tuple(data) == JSON_KEYS == (
-        "format", "policy", "policy_version", "policy_hash", "as_of", "calendar", "facts",
+        "format", "policy", "policy_version", "policy_hash", "pack", "as_of", "calendar", "facts",
         "outcome", "values", "citations", "missing", "notices", "trace_digest", "trace",
         "fingerprint")
-    assert data["format"] == 2
+    assert data["format"] == 3
     assert data["calendar"].startswith("holidays ")
     assert data["trace_digest"].startswith("sha256:")
     assert data["values"]["rate_min"] == "0.03"

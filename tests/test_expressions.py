@@ -8,7 +8,6 @@ richer versions); they hold names and slot values, nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from itertools import product
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from conftest import WAGE_DEPOSIT_POLICY, copy_sources
 from govrules.calendar import DateComputation, WorkingDayCalendar
 from govrules.engine import Engine
 from govrules.errors import EvaluationError
@@ -773,9 +773,8 @@ def test_constant_division_by_zero_in_a_policy_is_not_a_bare_crash(tmp_path: Pat
     # Regression: 'first_deposit and 1 / 0 > 0' once made evaluation raise a bare
     # ZeroDivisionError (folded while building the program for the date) even when
     # first_deposit was false.
-    root = Path(__file__).resolve().parents[1] / "policies"
-    shutil.copytree(root / "sources", tmp_path / "sources")
-    text = (root / "cn/jilin/taobei/wage_deposit.yaml").read_text(encoding="utf-8")
+    copy_sources(tmp_path / "sources")
+    text = WAGE_DEPOSIT_POLICY.read_text(encoding="utf-8")
     assert text.count("    when: first_deposit\n") == 1
     (tmp_path / "wage_deposit.yaml").write_text(
         # 1 / (1 - 1): a literal "1 / 0" is refused when the policy loads (division-by-zero)

@@ -22,6 +22,8 @@ FILES = sorted(POLICIES.rglob("*.yaml"))
 
 
 def _kind(path: Path) -> str:
+    if path.name == "pack.yaml":
+        return "pack"
     return "source" if "sources" in path.relative_to(POLICIES).parts[:-1] else "policy"
 
 
@@ -38,7 +40,7 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("kind", ["policy", "source"])
+@pytest.mark.parametrize("kind", ["policy", "source", "pack"])
 def test_shipped_schema_is_the_generated_one(kind: str) -> None:
     shipped = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
     assert shipped == file_format_schema(kind), "regenerate with govrules schema --{kind}-format"

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import POLICIES
+from conftest import POLICIES, SOURCE_FOLDERS
 from govrules import Engine
 from govrules.audit.verify import verify_decision
 from govrules.cli.main import main
@@ -28,8 +28,8 @@ from govrules.errors import CaseError, EvaluationError, PolicyLoadError
 from govrules.language.sources import SourceLibrary
 
 ENGINE = Engine.from_directory(POLICIES)
-SOURCES = SourceLibrary([POLICIES / "sources"])
-POLICY_FILES = sorted(p for p in (POLICIES / "cn").rglob("*.yaml"))
+SOURCES = SourceLibrary(SOURCE_FOLDERS)
+POLICY_FILES = sorted(POLICIES.glob("*/policies/*.yaml"))
 FIELDS = sorted((policy.id, item.name) for policy in ENGINE.policies() for item in policy.inputs)
 AS_OF = dt.date(2026, 11, 21)
 

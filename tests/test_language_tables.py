@@ -113,8 +113,8 @@ def _by_hand(amount: Decimal) -> str | None:
 @given(st.decimals(min_value=-100, max_value=100000, places=2, allow_nan=False,
                    allow_infinity=False))
 def test_complete_bands_agree_with_a_plain_classification(amount: Decimal) -> None:
-    from conftest import POLICIES
-    sources = SourceLibrary([POLICIES / "sources"])
+    from conftest import SOURCE_FOLDERS
+    sources = SourceLibrary(SOURCE_FOLDERS)
     engine = _cached_engine(sources)
     found = engine.evaluate(POLICY, {"amount": str(amount)}, as_of=AS_OF).values["approver"]
     assert found == _by_hand(amount)

@@ -18,7 +18,6 @@ Expected dates are worked out by hand from the State Council's schedules:
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import InputScope
+from conftest import WAGE_DEPOSIT_POLICY, InputScope, copy_sources
 from govrules.calendar import (
     DateComputation,
     WorkingDayCalendar,
@@ -447,9 +446,8 @@ def test_unknown_arguments_give_unknown_results() -> None:
 
 
 def _policy_with(tmp_path: Path, condition: str) -> Engine:
-    root = Path(__file__).resolve().parents[1] / "policies"
-    shutil.copytree(root / "sources", tmp_path / "sources")
-    text = (root / "cn/jilin/taobei/wage_deposit.yaml").read_text(encoding="utf-8")
+    copy_sources(tmp_path / "sources")
+    text = WAGE_DEPOSIT_POLICY.read_text(encoding="utf-8")
     assert text.count("    when: first_deposit\n") == 1
     (tmp_path / "wage_deposit.yaml").write_text(
         text.replace("    when: first_deposit\n", f"    when: first_deposit and {condition}\n"),

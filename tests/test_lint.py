@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, POLICIES
+from conftest import FIXTURES, POLICIES, source_file
 from govrules.authoring.lint import lint
 from govrules.cli.main import main
 from govrules.engine import load_policies
@@ -16,8 +16,7 @@ from govrules.engine import load_policies
 def _pack(tmp_path: Path) -> Path:
     pack = tmp_path / "pack"
     (pack / "sources").mkdir(parents=True)
-    shutil.copy(POLICIES / "sources" / "cn.jilin.taobei.wage_deposit_integrity.yaml",
-                pack / "sources")
+    shutil.copy(source_file("cn.jilin.taobei.wage_deposit_integrity"), pack / "sources")
     for path in (FIXTURES / "lint").glob("*.yaml"):
         shutil.copy(path, pack)
     return pack

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, POLICIES
+from conftest import FIXTURES, source_file
 from govrules.cli.main import main
 from govrules.compiler import loading
 from govrules.compiler.order import order
@@ -56,7 +56,7 @@ def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "policies"
     (folder / "sources").mkdir(parents=True)
     name = "cn.jilin.taobei.wage_deposit_integrity.yaml"
-    shutil.copy(POLICIES / "sources" / name, folder / "sources" / name)
+    shutil.copy(source_file(name.removesuffix(".yaml")), folder / "sources" / name)
     return folder
 
 

@@ -128,8 +128,9 @@ def test_an_edited_policy_is_blamed(engine: Engine, tmp_path: Path) -> None:
     saved = _saved(engine)
     pack = tmp_path / "policies"
     shutil.copytree(POLICIES, pack)
-    edited = pack / "cn" / "jilin" / "taobei" / "wage_deposit.yaml"
+    edited = pack / "cn.jilin.baicheng.taobei" / "policies" / "wage_deposit.yaml"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    assert main(["pack", "seal", str(edited.parents[1])]) == 0
     result = verify_decision(Engine.from_directory(pack), saved)
     assert not result.verified and result.changed == "policy"
     paths = [d.path for d in result.differences]

@@ -1,7 +1,8 @@
 """The engine: loads policies, selects the version in force, evaluates cases into decisions.
 
-engine = Engine.default()                       # the bundled policies
-engine = Engine.from_directory("policies")      # or any folder of policies and sources
+engine = Engine.default()                       # the bundled packs and the installed ones
+engine = Engine.default("../my-pack")           # and a pack folder besides
+engine = Engine.from_directory("policies")      # or the packs (or plain folders) of some paths
 decision = engine.evaluate("cn.jilin.taobei.wage_deposit",
                            {"contract_price": "1000000", "first_deposit": True},
                            as_of=date(2026, 11, 21))
@@ -17,7 +18,14 @@ from typing import Any, NoReturn
 from pydantic import BaseModel, ValidationError
 
 from govrules.calendar import WorkingDayCalendar
-from govrules.compiler.loading import bundled_policy_directory, load_policies, load_policy_file
+from govrules.compiler.loading import (
+    bundled_policy_directory,
+    load_packs,
+    load_policies,
+    load_policy_file,
+    load_workspace,
+    with_requirements,
+)
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import (
     CaseError,
@@ -28,9 +36,11 @@ from govrules.errors import (
     suggest,
 )
 from govrules.language.sources import SourceLibrary
+from govrules.packs.discovery import Pack, available_packs, packs_for_paths
 from govrules.runtime.casemodel import InvalidCase, build_case_model, build_converter, case_errors
-from govrules.runtime.decision import Decision
+from govrules.runtime.decision import Decision, canonical_facts
 from govrules.runtime.evaluation import evaluate_case
+from govrules.runtime.hierarchy import law_hierarchy_notice
 from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
 from govrules.runtime.trace import NULL_RECORDER, Recorder, TraceRecorder
 
@@ -55,8 +65,10 @@ class Engine:
         policies: Iterable[CompiledPolicy],
         sources: SourceLibrary,
         calendar: WorkingDayCalendar | None = None,
+        packs: Iterable[Pack] = (),
     ) -> None:
         self.sources = sources
+        self.packs: dict[str, Pack] = {pack.id: pack for pack in packs}
         self.calendar = calendar or WorkingDayCalendar.prc()
         self._versions: dict[str, list[CompiledPolicy]] = {}
         for policy in policies:
@@ -71,17 +83,25 @@ class Engine:
 
     @classmethod
     def from_directory(cls, *folders: str | Path) -> Engine:
-        """Load every policy under the folders (sources from their ``sources/`` subfolders)."""
-        paths = [Path(folder) for folder in folders]
-        policies, sources, problems = load_policies(paths, Path.cwd())
-        if problems:
-            raise PolicyLoadError(problems)
-        return cls(policies, sources)
+        """Load the packs the folders name -- a pack, a folder of packs, or a plain folder of
+        policies with its ``sources/`` -- and the bundled or installed packs they require."""
+        workspace = load_workspace([Path(folder) for folder in folders], Path.cwd())
+        workspace.raise_problems()
+        return cls(workspace.policies, workspace.sources, packs=workspace.packs)
 
     @classmethod
-    def default(cls) -> Engine:
-        """The policies bundled with govrules."""
-        return cls.from_directory(bundled_policy_directory())
+    def default(cls, *packs: str | Path) -> Engine:
+        """The bundled packs, every installed one (entry-point group ``govrules.packs``), and
+        the pack folders given, which take the place of a bundled or installed pack of the
+        same id."""
+        given = packs_for_paths([Path(p) for p in packs], Path.cwd()) if packs else []
+        mine = {pack.id for pack in given}
+        found = given + [pack for pack in available_packs() if pack.id not in mine]
+        every, problems = with_requirements(found)
+        workspace = load_packs(every, Path.cwd())
+        if problems or workspace.problems:
+            raise PolicyLoadError(problems + workspace.problems)
+        return cls(workspace.policies, workspace.sources, packs=workspace.packs)
 
     # ------------------------------------------------------------------ lookup
 
@@ -153,7 +173,10 @@ class Engine:
             inputs = convert(case)
         except InvalidCase:
             self._refuse(policy, case)
-        return evaluate_case(policy, inputs, day, self.calendar, recorder)
+        decision = evaluate_case(policy, inputs, day, self.calendar, recorder)
+        if policy.model.superior or policy.model.related:
+            self._compare_other_laws(policy, decision, day)
+        return decision
 
     def _case_model(self, policy: CompiledPolicy) -> type[BaseModel]:
         key = (policy.id, policy.version)
@@ -195,7 +218,59 @@ class Engine:
         if not policy.in_force(as_of):
             raise UnknownPolicyError(f"{policy.id} {policy.version} is not in force on {as_of}")
         recorder: Recorder = TraceRecorder() if trace else NULL_RECORDER
-        return evaluate_case(policy, self._inputs(policy, case), as_of, self.calendar, recorder)
+        decision = evaluate_case(policy, self._inputs(policy, case), as_of, self.calendar, recorder)
+        if policy.model.superior or policy.model.related:
+            self._compare_other_laws(policy, decision, as_of)
+        return decision
+
+    def _compare_other_laws(self, policy: CompiledPolicy, decision: Decision, day: dt.date) -> None:
+        """Evaluate each policy of another norm the policy declares (in force on ``day``, and
+        the case within its ``when``) on the same facts, and add a ``law-hierarchy`` notice."""
+        notices = []
+        facts = decision.facts
+        given = canonical_facts(facts)
+        for relation in ("superior", "related"):
+            for entry in getattr(policy.model, relation):
+                if not all(
+                    facts.get(name) in (wanted if isinstance(wanted, list) else [wanted])
+                    for name, wanted in entry.when.items()
+                ):
+                    continue
+                try:
+                    other = self.policy(entry.policy, day)
+                except UnknownPolicyError:
+                    continue  # not loaded, or not in force on the day: nothing to compare
+                pairs = entry.inputs or {
+                    name: name for name in other.model.inputs if name in policy.model.inputs
+                }
+                case = {theirs: given[mine] for theirs, mine in pairs.items() if mine in given}
+                values: dict[str, Any] | None = None
+                outcome = problem = None
+                try:
+                    made = evaluate_case(
+                        other, self._inputs(other, case), day, self.calendar, NULL_RECORDER
+                    )
+                    values, outcome = made.values, made.outcome
+                    if made.missing:
+                        problem = "missing " + ", ".join(m.fact for m in made.missing)
+                except CaseError as error:
+                    problem = "; ".join(d.message for d in error.diagnostics)[:300]
+                facts_day = facts.get(entry.facts_date) if entry.facts_date else None
+                notices.append(
+                    law_hierarchy_notice(
+                        relation,
+                        entry,
+                        policy,
+                        decision.values,
+                        other,
+                        values,
+                        outcome,
+                        problem,
+                        facts_day,
+                        self.sources,
+                    )
+                )
+        decision.notices = decision.notices + tuple(notices)
 
 
 def _check_as_of(day: Any) -> None:

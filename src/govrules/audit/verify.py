@@ -79,7 +79,7 @@ class Verification:
 
     verified: bool
     reason: str
-    changed: str | None = None  # document | policy | calendar | engine
+    changed: str | None = None  # document | pack | policy | calendar | engine
     fingerprint_saved: str | None = None
     fingerprint_now: str | None = None
     differences: tuple[Difference, ...] = ()
@@ -117,6 +117,8 @@ def verify_decision(engine: Engine, saved: dict[str, Any]) -> Verification:
         return Verification(False, f"not a decision of format {FORMAT}: {problem}")
     claimed = saved["fingerprint"]
     intact = fingerprint_of(saved) == claimed
+    if saved["format"] == 2:  # made before decisions named their pack
+        saved = {**saved, "format": FORMAT, "pack": _PACK_UNRECORDED}
     trace = saved.get("trace")
     if intact and trace:
         intact = digest(trace) == saved.get("trace_digest")
@@ -135,7 +137,13 @@ def verify_decision(engine: Engine, saved: dict[str, Any]) -> Verification:
     for key in now:
         if key == "fingerprint" or (key == "trace" and not trace):
             continue
+        if key == "pack" and saved["pack"] is _PACK_UNRECORDED:
+            continue
         _compare(key, saved.get(key), now[key], found)
+    if saved["pack"] is _PACK_UNRECORDED:
+        # the fingerprint of a format-2 document covers no pack: recompute it the same way
+        now_then = {k: v for k, v in now.items() if k != "pack"} | {"format": 2}
+        now = {**now, "fingerprint": fingerprint_of(now_then)}
     if intact and now["fingerprint"] == claimed and not found:
         return Verification(
             True,
@@ -163,6 +171,10 @@ def _blame(intact: bool, saved: dict[str, Any], now: dict[str, Any]) -> tuple[st
             "the policy, or a source document it cites, changed since the decision was made "
             f"(content hash {saved['policy_hash'][:12]}… then, {now['policy_hash'][:12]}… now)"
         )
+    if saved["pack"] is not _PACK_UNRECORDED and saved["pack"] != now["pack"]:
+        return "pack", f"another pack decided it: {_pack_shown(saved['pack'])}; " + (
+            f"the pack loaded now is {_pack_shown(now['pack'])}"
+        )
     if saved["calendar"] != now["calendar"]:
         return "calendar", (
             f"the calendar data changed: the decision was made with {saved['calendar']}, "
@@ -173,14 +185,35 @@ def _blame(intact: bool, saved: dict[str, Any], now: dict[str, Any]) -> tuple[st
     )
 
 
+# what a format-2 decision (made before decisions named their pack) stands for in 'pack'
+_PACK_UNRECORDED: Any = object()
+
+
+def _pack_shown(pack: Any) -> str:
+    if not isinstance(pack, dict):
+        return "none (a policy from a plain folder, not a pack)"
+    manifest = str(pack.get("manifest"))
+    return f"{pack.get('id')} {pack.get('version')} (manifest {manifest[:23]}…)"
+
+
 def _shape_problem(saved: dict[str, Any]) -> str | None:
     for key, kind in _MEMBERS.items():
         if key not in saved:
             return f"no '{key}'"
         if type(saved[key]) is not kind:
             return f"'{key}' must be {_KIND_NAMES[kind]}, got {_kind_name(saved[key])}"
-    if saved["format"] != FORMAT:
+    if saved["format"] not in (2, FORMAT):
         return f"format {saved['format']} is not one this engine reads"
+    if saved["format"] == FORMAT:
+        pack = saved.get("pack", _ABSENT)
+        if pack is _ABSENT:
+            return "no 'pack'"
+        if pack is not None and not (
+            isinstance(pack, dict)
+            and set(pack) == {"id", "version", "manifest"}
+            and all(isinstance(v, str) for v in pack.values())
+        ):
+            return "'pack' must be null or an object of id, version and manifest (text)"
     if "trace" in saved and not isinstance(saved["trace"], list):
         return f"'trace' must be a list, got {_kind_name(saved['trace'])}"
     digest_saved = saved.get("trace_digest")

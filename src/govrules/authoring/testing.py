@@ -7,6 +7,7 @@ for result in run_policy_tests(engine):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -114,10 +115,14 @@ def run_test(engine: Engine, policy: CompiledPolicy, test: PolicyTestModel) -> P
     )
 
 
-def run_policy_tests(engine: Engine, policy_id: str | None = None) -> list[PolicyTestResult]:
-    """Run the tests of every loaded policy version (or of one policy id)."""
+def run_policy_tests(
+    engine: Engine,
+    policy_id: str | None = None,
+    policies: Sequence[CompiledPolicy] | None = None,
+) -> list[PolicyTestResult]:
+    """Run the tests of every loaded policy version (or of one policy id, or of ``policies``)."""
     results = []
-    for policy in engine.policies():
+    for policy in engine.policies() if policies is None else policies:
         if policy_id is not None and policy.id != policy_id:
             continue
         for test in policy.model.tests:

@@ -1,9 +1,9 @@
 """What the sub-commands share: exit codes, the usage error, dates as arguments, the engine
-``--policies`` names, and the case ``POLICY_ID --case FILE [--as-of]`` names.
+``--policies`` and ``--pack`` options, and the case ``POLICY_ID --case FILE [--as-of]`` names.
 
     add_case_command(commands, "why-not", "why the outcome is not another one", cmd_why_not,
                      ("text", "json"))
-    decision = decide_case(engine_for(args.policies), args)
+    decision = decide_case(engine_for(args), args)
 """
 
 from __future__ import annotations
@@ -70,11 +70,14 @@ def _in_range(day: dt.date) -> dt.date:
     return day
 
 
-def engine_for(folders: list[str] | None) -> Engine:
-    """The engine over the ``--policies`` folders, or over the bundled policies."""
+def engine_for(args: argparse.Namespace) -> Engine:
+    """The engine the global options ask for: the ``--policies`` folders alone (with the packs
+    they require), or the bundled and installed packs with the ``--pack`` folders."""
+    folders = getattr(args, "policies", None)
+    packs = getattr(args, "packs", None) or []
     if folders:
-        return Engine.from_directory(*folders)
-    return Engine.default()
+        return Engine.from_directory(*folders, *packs)
+    return Engine.default(*packs)
 
 
 def add_case_command(

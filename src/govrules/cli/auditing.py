@@ -52,7 +52,7 @@ def register_review(commands: Commands) -> None:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """Two reviewers' facts: agreed, or collective review with the differences side by side."""
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     first, envelope = read_case_file(Path(args.first))
     second, _ = read_case_file(Path(args.second))
     as_of = args.as_of or envelope_date(envelope) or today()
@@ -97,7 +97,7 @@ def register_why_not(commands: Commands) -> None:
 
 def cmd_why_not(args: argparse.Namespace) -> int:
     """Why the outcome is not another one, and which single facts would change it."""
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     decision = decide_case(engine, args)
     as_of = decision.as_of
     report = why_not(engine, decision)
@@ -149,7 +149,7 @@ def register_verify(commands: Commands) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-evaluate a saved decision and confirm or refute its fingerprint."""
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     path = Path(args.decision)
     try:
         saved = read_decision(path.read_text(encoding="utf-8"))

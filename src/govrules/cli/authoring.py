@@ -30,8 +30,8 @@ from govrules.cli.arguments import (
     engine_for,
     print_diagnostics,
 )
-from govrules.engine import bundled_policy_directory, load_policies
-from govrules.errors import Diagnostic
+from govrules.compiler.loading import Workspace, load_workspace
+from govrules.engine import Engine, bundled_policy_directory
 from govrules.explain import explain_text
 from govrules.language.files import file_format_schema
 
@@ -50,7 +50,7 @@ def register_list(commands: Commands) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     for policy in engine.policies():
         period = policy.model.effective
         until = period.to.isoformat() if period.to else "…"
@@ -68,28 +68,29 @@ def register_validate(commands: Commands) -> None:
     validate.set_defaults(run=cmd_validate)
 
 
+def _workspace(args: argparse.Namespace, paths: list[str] | None) -> Workspace:
+    """The packs the paths name (default: ``--policies``, else the bundled packs), with the
+    packs they require; ``selected`` holds the policies under the paths."""
+    chosen = paths or getattr(args, "policies", None) or [str(bundled_policy_directory())]
+    return load_workspace([Path(p) for p in chosen], Path.cwd())
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
-    problems: list[Diagnostic] = []
-    policy_folders = []
-    for folder in folders:
-        if not folder.exists():
-            problems.append(Diagnostic("no-directory", f"'{folder}' does not exist"))
-        elif folder.is_dir():
-            policy_folders.append(folder)
-        else:
-            problems.append(Diagnostic("not-a-directory", f"'{folder}' is not a directory"))
-    policies, sources, found = load_policies(policy_folders, Path.cwd())
-    problems.extend(found)
+    workspace = _workspace(args, args.paths)
+    problems = list(workspace.problems)
     reported = {str(d) for d in problems}
-    for diagnostic in sources.check_all():
+    for diagnostic in workspace.sources.check_all():
         if str(diagnostic) not in reported:
             problems.append(diagnostic)
     if problems:
         print_diagnostics(problems, sys.stdout)
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
-    print(f"ok: {len(policies)} policies, {len(sources.ids())} source documents")
+    packs = [pack for pack in workspace.packs if pack.is_pack]
+    print(
+        f"ok: {len(workspace.selected)} policies, {len(workspace.sources.ids())} source "
+        f"documents" + (f", {len(packs)} pack(s)" if packs else "")
+    )
     return EXIT_OK
 
 
@@ -102,13 +103,12 @@ def register_lint(commands: Commands) -> None:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Report what loads but is probably wrong; exit 1 on a warning (infos do not fail)."""
-    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
-    policies, sources, problems = load_policies(folders, Path.cwd())
-    if problems:
-        print_diagnostics(problems, sys.stdout)
+    workspace = _workspace(args, args.paths)
+    if workspace.problems:
+        print_diagnostics(workspace.problems, sys.stdout)
         print("fix the load errors first (govrules validate)", file=sys.stderr)
         return EXIT_FAILED
-    findings = lint(policies, sources)
+    findings = lint(workspace.selected, workspace.sources)
     for finding in findings:
         if finding.level == "warning" or not args.quiet:
             print(finding)
@@ -135,7 +135,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.policy_format or args.source_format:
         schema = file_format_schema("policy" if args.policy_format else "source")
     elif args.policy_id:
-        schema = engine_for(args.policies).case_model(args.policy_id).model_json_schema()
+        schema = engine_for(args).case_model(args.policy_id).model_json_schema()
     else:
         raise UsageError("name a POLICY_ID, or give --policy-format or --source-format")
     print(json.dumps(schema, ensure_ascii=False, indent=2))
@@ -144,7 +144,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def register_test(commands: Commands) -> None:
     test = commands.add_parser("test", help="run the tests written next to the policies")
-    test.add_argument("path", nargs="?", metavar="PATH")
+    test.add_argument(
+        "path", nargs="?", metavar="PATH", help="a policy file, a pack, or a folder of packs"
+    )
     test.add_argument(
         "--min-coverage",
         type=float,
@@ -158,8 +160,10 @@ def register_test(commands: Commands) -> None:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    engine = engine_for([args.path] if args.path else args.policies)
-    results = run_policy_tests(engine)
+    workspace = _workspace(args, [args.path] if args.path else None)
+    workspace.raise_problems()
+    engine = Engine(workspace.policies, workspace.sources, packs=workspace.packs)
+    results = run_policy_tests(engine, policies=workspace.selected)
     failed = [r for r in results if not r.passed]
     for result in results:
         status = "PASS" if result.passed else "FAIL"
@@ -170,7 +174,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(explain_text(result.decision))
     below = []
     print("coverage (rules fired in a test, clauses they cite):")
-    for policy in engine.policies():
+    for policy in workspace.selected:
         report = coverage(policy, results)
         print(
             f"  {policy.id} {policy.version}: rules {report.rule_percent:.0f}% "
@@ -209,14 +213,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     """Print the status of every clause; exit 1 on a problem in the coverage files (or in the
     policies and sources they are checked against), or on a pending clause named by
     ``--fail-on-pending``."""
-    folders = [Path(p) for p in (args.paths or [str(bundled_policy_directory())])]
-    for folder in folders:
-        if not folder.is_dir():
+    for folder in args.paths or []:
+        if not Path(folder).is_dir():
             raise UsageError(f"'{folder}' is not a directory of policies")
-    policies, sources, problems = load_policies(folders, Path.cwd())
+    workspace = _workspace(args, args.paths)
+    policies, sources, problems = workspace.policies, workspace.sources, workspace.problems
     reported = {str(d) for d in problems}
     problems.extend(d for d in sources.check_all() if str(d) not in reported)
-    files, found = load_coverage_files(folders, sources)
+    files, found = load_coverage_files([pack.root for pack in workspace.packs], sources)
     problems.extend(found)
     if not problems:
         report, contradictions = clause_coverage(policies, sources, files)

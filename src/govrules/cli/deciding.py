@@ -50,7 +50,7 @@ def register_evaluate(commands: Commands) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     decision = decide_case(engine, args, trace=not args.no_trace)
     if args.format == "json":
         sys.stdout.write(decision.to_json() + "\n")
@@ -73,7 +73,7 @@ def register_deadlines(commands: Commands) -> None:
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
     """The case's deadlines as a timeline, earliest first, with the clause for each."""
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     decision = decide_case(engine, args)
     as_of = decision.as_of
     if args.format == "json":
@@ -104,7 +104,7 @@ def register_run(commands: Commands) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Evaluate every example case (files with 'policy', 'as_of' and 'facts')."""
-    engine = engine_for(args.policies)
+    engine = engine_for(args)
     roots = [Path(p) for p in (args.examples or ["examples"])]
     files: list[Path] = []
     for root in roots:

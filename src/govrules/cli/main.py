@@ -12,6 +12,8 @@ lists them, and the exit code each kind of error ends with.
     govrules schema POLICY_ID | --policy-format | --source-format
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
     govrules test [PATH]                 run the tests written next to the policies
+    govrules packs                       the packs loaded: version, origin, digest, signature
+    govrules pack seal|sign|verify|keygen
 
 Exit codes: 0 success (any decision, an incomplete one too); 1 a check failed or an internal
 error; 2 bad input, bad arguments or an unknown policy (the message goes to stderr).
@@ -27,7 +29,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from govrules.cli import auditing, authoring, deciding
+from govrules.cli import auditing, authoring, deciding, packs
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
@@ -61,6 +63,8 @@ _SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
     deciding.register_run,
     authoring.register_test,
     authoring.register_coverage,
+    packs.register_packs,
+    packs.register_pack,
 )
 
 
@@ -74,8 +78,16 @@ def _parser() -> argparse.ArgumentParser:
         "--policies",
         action="append",
         metavar="DIR",
-        help="a folder of policies (with a sources/ subfolder); default: the "
-        "bundled policies; may be given more than once",
+        help="use only this pack, folder of packs, or folder of policies (with a sources/ "
+        "subfolder), and the packs it requires; may be given more than once",
+    )
+    parser.add_argument(
+        "--pack",
+        action="append",
+        dest="packs",
+        metavar="PATH",
+        help="add a pack folder to the bundled and installed packs (it takes the place of one "
+        "of the same id); may be given more than once",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for register in _SUB_COMMANDS:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.compiler.policy import Interpretation, Notice
+from govrules.compiler.policy import Interpretation, Notice, PackRef
 from govrules.errors import Diagnostic, PolicyLoadError, suggest
 from govrules.language.expr import Checked, ExpressionSyntaxError, Symbol, check, parse_expression
 from govrules.language.files import PolicyModel, RuleModel
@@ -103,8 +103,14 @@ class RuleDraft:
 class Compilation:
     """The state of one policy's compilation, and the checks every stage uses."""
 
-    def __init__(self, model: PolicyModel, path: str, sources: SourceLibrary) -> None:
-        self.model, self.path, self.sources = model, path, sources
+    def __init__(
+        self,
+        model: PolicyModel,
+        path: str,
+        sources: SourceLibrary,
+        pack: PackRef | None = None,
+    ) -> None:
+        self.model, self.path, self.sources, self.pack = model, path, sources, pack
         self.problems: list[Diagnostic] = []
         self.scope = SymbolScope()
         self.cited_documents: set[str] = set()

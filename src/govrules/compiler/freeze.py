@@ -63,6 +63,7 @@ def freeze(
         frame_slot=declarations.frame_slot,
         interpretations=tuple(interpretations.values()),
         bindings=work.bindings,
+        pack=work.pack,
     )
 
 

@@ -63,6 +63,16 @@ def resolve_sources(work: Compilation) -> None:
     for alias, document_id in work.model.sources.items():
         if work.document(document_id) is None and document_id not in work.broken_documents:
             span = work.model.entry_span("sources", alias) or work.where(work.model)
+            pack = work.sources.elsewhere.get(document_id)
+            if pack is not None:
+                work.problem(
+                    "source-outside-pack",
+                    f"source document '{document_id}' is in pack {pack}, which this policy's "
+                    "pack does not require",
+                    span,
+                    f"add {pack} to 'requires' in pack.yaml, or cite a document of this pack",
+                )
+                continue
             work.problem(
                 "unknown-source",
                 f"no source document '{document_id}' "
@@ -278,3 +288,62 @@ def check_test_outcomes(work: Compilation) -> None:
                 work.where(test.expect, "outcome"),
                 suggest(expected, possible),
             )
+
+
+def check_other_laws(work: Compilation) -> None:
+    """The names a ``superior:`` or ``related:`` entry uses on this policy's side exist: the
+    inputs it passes on, the outputs it compares, the inputs of ``when`` (an enum or bool
+    input, with values it can take) and ``facts_date`` (a date input). The other policy's
+    side is checked when every policy is loaded (``compiler/loading.py``)."""
+    model = work.model
+    for group in ("superior", "related"):
+        for entry in getattr(model, group):
+            for other_input, mine in entry.inputs.items():
+                if mine not in model.inputs:
+                    work.problem(
+                        "unknown-input",
+                        f"{group} {entry.policy}: '{mine}' (passed as its '{other_input}') is "
+                        "not an input of this policy",
+                        entry.entry_span("inputs", other_input) or work.where(entry),
+                        suggest(mine, model.inputs),
+                    )
+            for mine in entry.outputs:
+                if mine not in model.outputs:
+                    work.problem(
+                        "unknown-output",
+                        f"{group} {entry.policy}: '{mine}' is not an output of this policy",
+                        entry.entry_span("outputs", mine) or work.where(entry),
+                        suggest(mine, model.outputs),
+                    )
+            for name, wanted in entry.when.items():
+                spec = model.inputs.get(name)
+                span = entry.entry_span("when", name) or work.where(entry)
+                allowed: tuple[object, ...] = (
+                    (True, False) if spec is not None and spec.type == "bool" else ()
+                )
+                if spec is not None and spec.type == "enum":
+                    allowed = tuple(spec.values or ())
+                if not allowed:
+                    work.problem(
+                        "invalid-when",
+                        f"{group} {entry.policy}: when '{name}' must name an enum or bool input "
+                        "of this policy",
+                        span,
+                    )
+                    continue
+                for value in wanted if isinstance(wanted, list) else [wanted]:
+                    if value not in allowed or type(value) is not type(allowed[0]):
+                        work.problem(
+                            "invalid-when",
+                            f"{group} {entry.policy}: {value!r} is not a value of '{name}' "
+                            f"({', '.join(str(a) for a in allowed)})",
+                            span,
+                        )
+            date = entry.facts_date
+            if date is not None and getattr(model.inputs.get(date), "type", None) != "date":
+                work.problem(
+                    "invalid-facts-date",
+                    f"{group} {entry.policy}: facts_date '{date}' must be a date input of "
+                    "this policy",
+                    work.where(entry, "facts_date"),
+                )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from govrules.compiler import conflicts, declarations, defaults, freeze, names, order, rules
 from govrules.compiler.context import Compilation
-from govrules.compiler.policy import CompiledPolicy
+from govrules.compiler.policy import CompiledPolicy, PackRef
 from govrules.errors import PolicyLoadError
 from govrules.language.files import PolicyModel
 from govrules.language.sources import SourceLibrary
@@ -22,10 +22,11 @@ __all__ = ["compile_policy"]
 
 
 def compile_policy(
-    model: PolicyModel, path: str, sources: SourceLibrary, raw: bytes
+    model: PolicyModel, path: str, sources: SourceLibrary, raw: bytes, pack: PackRef | None = None
 ) -> CompiledPolicy:
-    """Check and compile ``model`` (read from ``path``); raise ``PolicyLoadError`` on problems."""
-    work = Compilation(model, path, sources)
+    """Check and compile ``model`` (read from ``path``, in ``pack``); raise ``PolicyLoadError``
+    on problems."""
+    work = Compilation(model, path, sources, pack)
 
     names.resolve_sources(work)
     declared = names.declare(work)
@@ -33,6 +34,7 @@ def compile_policy(
     interpretations = names.interpretations(work)
     names.check_report_missing(work)
     names.check_test_outcomes(work)
+    names.check_other_laws(work)
     declarations.check_effective(work)
 
     inputs = declarations.compile_inputs(work, declared.inputs)

@@ -56,9 +56,11 @@ class Notice:
     zh: str | None
     citations: tuple[Citation, ...]
     rule: str | None = None
+    # structured content for machines (a law-hierarchy notice's two results and verdict)
+    detail: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "code": self.code,
             "level": self.level,
             "en": self.en,
@@ -66,6 +68,9 @@ class Notice:
             "rule": self.rule,
             "citations": [c.ref for c in self.citations],
         }
+        if self.detail is not None:
+            found["detail"] = self.detail
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +197,18 @@ class Program:
 
 
 @dataclass(frozen=True, slots=True)
+class PackRef:
+    """The pack a policy was loaded from: its id, version and manifest digest."""
+
+    id: str
+    version: str
+    manifest: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "manifest": self.manifest}
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledPolicy:
     """A checked, ordered, frozen policy, ready for ``Engine.evaluate``."""
 
@@ -207,6 +224,7 @@ class CompiledPolicy:
     frame_slot: int
     interpretations: tuple[Interpretation, ...]
     bindings: int = 0  # slots after the frame for the variables of comprehensions
+    pack: PackRef | None = None  # None: loaded from a plain folder, not a pack
     _programs: dict[tuple[tuple[int, ...], bool], Program] = field(
         default_factory=dict, repr=False, compare=False
     )

@@ -45,7 +45,9 @@ __all__ = [
     "InterpretationModel",
     "NoticeModel",
     "OutcomeModel",
+    "OtherLawModel",
     "OutputModel",
+    "PackModel",
     "ParameterModel",
     "ParameterValueModel",
     "PolicyModel",
@@ -73,6 +75,25 @@ class OriginModel(LocatedModel):
     checked_against: str | None = None
 
 
+# The kinds of norm 立法法 ranks (法律 … 地方政府规章), then those it does not: normative documents
+# of an organ, Party regulations and documents, and an organ's internal work rules.
+LawKind = Literal[
+    "法律",
+    "行政法规",
+    "部门规章",
+    "地方性法规",
+    "自治条例和单行条例",
+    "地方政府规章",
+    "规范性文件",
+    "党内法规",
+    "党内规范性文件",
+    "内部制度",
+]
+# The level of the issuing organ: the state, a province, a city with districts (or prefecture,
+# autonomous prefecture), a county (or district, county-level city), a township.
+OrganLevel = Literal["national", "provincial", "prefectural", "county", "township"]
+
+
 class SourceDocumentModel(LocatedModel):
     """A regulation or law, with its clauses verbatim; see docs/source-format.md."""
 
@@ -80,6 +101,10 @@ class SourceDocumentModel(LocatedModel):
     id: DottedId
     title: Bilingual
     issuer: str | None = None
+    issuer_en: str | None = None
+    # where the document stands in the hierarchy of law (立法法 第九十八至一百零七条)
+    law_kind: LawKind | None = None
+    level: OrganLevel | None = None
     document_number: str | None = None
     issued: dt.date | None = None
     effective: dt.date | None = None
@@ -90,6 +115,46 @@ class SourceDocumentModel(LocatedModel):
     coverage: Literal["full", "selected"] = "full"
     notes: str | None = None
     clauses: dict[ClauseId, ClauseModel] = Field(min_length=1)
+
+
+# --------------------------------------------------------------------------- packs
+
+
+# a pack id, or a jurisdiction id: dotted lowercase names (one name alone, such as cn, too)
+PackId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=160)
+]
+
+
+class JurisdictionModel(LocatedModel):
+    """Where a pack's rules apply: a dotted id, and the GB/T 2260 code of the division."""
+
+    id: PackId
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = None
+
+
+class MaintainerModel(LocatedModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    url: str | None = None
+
+
+class PackModel(LocatedModel):
+    """A policy pack's ``pack.yaml``; see docs/packs.md."""
+
+    kind: Literal["pack"]
+    id: PackId
+    version: Annotated[str, StringConstraints(min_length=5, max_length=80)]
+    title: Bilingual
+    description: str | None = None
+    jurisdiction: JurisdictionModel
+    # the namespaces of the policy ids the pack defines (default: the pack id)
+    roots: list[DottedId | Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        default_factory=list
+    )
+    requires: dict[str, str] = Field(default_factory=dict)
+    licence: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    maintainers: list[MaintainerModel] = Field(min_length=1)
 
 
 # --------------------------------------------------------------------------- policies
@@ -323,6 +388,21 @@ class EffectivePeriod(LocatedModel):
         return dt.date.min if isinstance(self.from_, str) else self.from_
 
 
+class OtherLawModel(LocatedModel):
+    """Another policy that computes the same question under another norm (``superior:`` or
+    ``related:``): the engine evaluates it beside this one and says which prevails."""
+
+    policy: DottedId
+    # the other policy's inputs, each from an input of this one (default: the same names)
+    inputs: dict[Identifier, Identifier] = Field(default_factory=dict)
+    # this policy's outputs, each compared with an output of the other
+    outputs: dict[Identifier, Identifier] = Field(min_length=1)
+    # only for cases whose inputs have these values (an enum or bool input: a value or a list)
+    when: dict[Identifier, Any] = Field(default_factory=dict)
+    # the input dated at the facts the rule governs: no retroactivity (立法法 第一百零四条)
+    facts_date: Identifier | None = None
+
+
 class PolicyModel(LocatedModel):
     """A policy file: one regulation (or a coherent part of one) made executable."""
 
@@ -340,13 +420,22 @@ class PolicyModel(LocatedModel):
     outcome: OutcomeModel
     rules: tuple[RuleModel, ...] = Field(min_length=1)
     interpretations: tuple[InterpretationModel, ...] = ()
+    # the same question under a higher norm, or under another norm whose rank the engine works
+    # out from the sources (立法法 第九十八至一百零七条); the first source is this policy's own
+    superior: tuple[OtherLawModel, ...] = ()
+    related: tuple[OtherLawModel, ...] = ()
     tests: tuple[PolicyTestModel, ...] = ()
 
 
 def file_format_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of a policy file (``kind='policy'``) or a source file (``'source'``),
-    generated from the same models the loader uses."""
-    model = PolicyModel if kind == "policy" else SourceDocumentModel
+    """The JSON Schema of a policy file (``kind='policy'``), a source file (``'source'``) or a
+    ``pack.yaml`` (``'pack'``), generated from the same models the loader uses."""
+    models: dict[str, type[LocatedModel]] = {
+        "policy": PolicyModel,
+        "source": SourceDocumentModel,
+        "pack": PackModel,
+    }
+    model = models[kind]
     schema = model.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"govrules {kind} file"

@@ -59,9 +59,18 @@ class SourceDocument:
 class SourceLibrary:
     """The source documents found in some folders, read on first use."""
 
-    def __init__(self, folders: Sequence[Path], root: Path | None = None) -> None:
+    def __init__(
+        self,
+        folders: Sequence[Path],
+        root: Path | None = None,
+        shared: dict[Path, SourceDocument] | None = None,
+    ) -> None:
         self.folders = tuple(folders)
         self.root = root
+        # documents already read by another library over some of the same folders
+        self._shared: dict[Path, SourceDocument] = shared if shared is not None else {}
+        # documents of packs this library may not cite: document id -> pack id (for hints)
+        self.elsewhere: dict[str, str] = {}
         self._documents: dict[str, SourceDocument] = {}
         self._failures: dict[str, tuple[Diagnostic, ...]] = {}
 
@@ -99,8 +108,11 @@ class SourceLibrary:
         path = self._path_for(document_id)
         if path is None:
             return None
+        if path in self._shared:
+            document = self._documents[document_id] = self._shared[path]
+            return document
         try:
-            document = self.load(path)
+            document = self._shared[path] = self.load(path)
         except PolicyLoadError as error:
             self._failures[document_id] = tuple(error.diagnostics)
             raise

@@ -1,7 +1,7 @@
 """Decisions: the outcome of one evaluation, with its facts, values, citations, missing facts,
 notices, trace and fingerprint.
 
-A decision is a record, not a computation: its JSON form (format 2) is the contract other
+A decision is a record, not a computation: its JSON form (format 3) is the contract other
 systems and the ``verify`` command rely on, and the same case on the same date under the same
 policy gives byte-identical JSON. Its fingerprint is sha256 over the RFC 8785 canonical form of
 that JSON without ``trace`` and ``fingerprint`` -- the trace is covered by ``trace_digest`` --
@@ -28,12 +28,13 @@ from govrules.values import MISSING, Record, canonical_decimal, to_json_value
 
 __all__ = ["FORMAT", "JSON_KEYS", "Decision", "MissingFact", "canonical_facts", "fingerprint_of"]
 
-FORMAT = 2
+FORMAT = 3
 JSON_KEYS = (
     "format",
     "policy",
     "policy_version",
     "policy_hash",
+    "pack",
     "as_of",
     "calendar",
     "facts",
@@ -205,6 +206,7 @@ class Decision:
                 "policy": self.policy.id,
                 "policy_version": self.policy.version,
                 "policy_hash": self.policy.content_hash,
+                "pack": self.policy.pack.to_dict() if self.policy.pack is not None else None,
                 "as_of": self.as_of.isoformat(),
                 "calendar": self.calendar,
                 "facts": canonical_facts(self.facts),
