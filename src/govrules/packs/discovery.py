@@ -183,7 +183,7 @@ def _check_manifest(
                 f"the manifest is of {recorded.pack} {recorded.version}, "
                 f"but pack.yaml is {model.id} {model.version}",
                 at,
-                f"run: govrules pack seal {root.as_posix()}",
+                f"run: govrules pack seal {where.removesuffix(PACK_FILE)}",
             )
         ]
     difference = first_difference(root, recorded)
@@ -196,7 +196,7 @@ def _check_manifest(
         if origin == "bundled":
             hint += " (or, working on the bundled packs, run: govrules pack seal policies/*/)"
     else:
-        hint = f"if the change is yours, run: govrules pack seal {root.as_posix()}"
+        hint = f"if the change is yours, run: govrules pack seal {where.removesuffix(PACK_FILE)}"
     return [
         Diagnostic(
             "pack-modified",
@@ -326,14 +326,14 @@ def packs_for_paths(paths: Sequence[Path], root: Path | None = None) -> list[Pac
             folders = _packs_below(absolute)
         else:
             folders = []
-        try:
-            if folders:
-                found.extend(read_pack(f, "path", _display(f, root)) for f in folders)
-            else:
-                folder = absolute if path.is_dir() else absolute.parent
-                found.append(Pack(folder, None, "path", _display(folder, root)))
-        except PolicyLoadError as error:
-            problems.extend(error.diagnostics)
+        if not folders:
+            folder = absolute if path.is_dir() else absolute.parent
+            found.append(Pack(folder, None, "path", _display(folder, root)))
+        for folder in folders:  # each pack's problems, whatever another's
+            try:
+                found.append(read_pack(folder, "path", _display(folder, root)))
+            except PolicyLoadError as error:
+                problems.extend(error.diagnostics)
     if problems:
         raise PolicyLoadError(problems)
     return found
