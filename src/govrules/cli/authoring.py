@@ -5,7 +5,7 @@ coverage.
     govrules validate [PATH ...]
     govrules lint [PATH ...] [-q]
     govrules schema POLICY_ID | --policy-format | --source-format
-    govrules test [PATH] [--min-coverage PERCENT] [-v]
+    govrules test [PATH ...] [--min-coverage PERCENT] [-v]
     govrules coverage [PATH ...] [--format text|json|html] [-v] [--fail-on-pending DOC_ID]
 
 validate, lint, test and coverage exit 1 when a check fails, so a CI job can run them as they are.
@@ -145,7 +145,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def register_test(commands: Commands) -> None:
     test = commands.add_parser("test", help="run the tests written next to the policies")
     test.add_argument(
-        "path", nargs="?", metavar="PATH", help="a policy file, a pack, or a folder of packs"
+        "paths", nargs="*", metavar="PATH", help="a policy file, a pack, or a folder of packs"
     )
     test.add_argument(
         "--min-coverage",
@@ -160,7 +160,7 @@ def register_test(commands: Commands) -> None:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    workspace = _workspace(args, [args.path] if args.path else None)
+    workspace = _workspace(args, args.paths)
     workspace.raise_problems()
     engine = Engine(workspace.policies, workspace.sources, packs=workspace.packs)
     results = run_policy_tests(engine, policies=workspace.selected)

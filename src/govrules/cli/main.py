@@ -11,7 +11,7 @@ lists them, and the exit code each kind of error ends with.
     govrules verify DECISION.json
     govrules schema POLICY_ID | --policy-format | --source-format
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
-    govrules test [PATH]                 run the tests written next to the policies
+    govrules test [PATH ...]             run the tests written next to the policies
     govrules packs                       the packs loaded: version, origin, digest, signature
     govrules pack seal|sign|verify|keygen
 
