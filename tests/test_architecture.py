@@ -1,4 +1,5 @@
-"""The folder list is the pipeline: language → compiler → runtime → engine → the tools around it.
+"""The folder list is the pipeline: language → packs → compiler → runtime → engine → the tools
+around it.
 
 A module may import from its own folder, from the folders to its left, and from the ground
 (the small modules every stage shares). Folders of one tier are siblings: none imports another.
@@ -13,9 +14,10 @@ from pathlib import Path
 import govrules
 
 PACKAGE = Path(govrules.__file__).parent
-GROUND = ("errors", "spans", "citations", "values", "calendar", "canonical")
+GROUND = ("errors", "spans", "citations", "values", "calendar", "canonical", "versions")
 TIERS = (
     ("language",),
+    ("packs",),
     ("compiler",),
     ("runtime",),
     ("engine",),

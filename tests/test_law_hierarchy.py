@@ -16,7 +16,7 @@ from govrules import Engine
 from govrules.cli.main import main
 from govrules.errors import PolicyLoadError
 from govrules.language.files import SourceDocumentModel
-from govrules.runtime.hierarchy import precedence
+from govrules.runtime.precedence import precedence
 
 WAGE = "cn.jilin.taobei.wage_deposit"
 LEAVE = "cn.yunnan.wenshan.leave_and_trips"

@@ -29,7 +29,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from govrules.cli import auditing, authoring, deciding, packs
+from govrules.cli import auditing, authoring, deciding, packs, scaffold
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
@@ -65,6 +65,7 @@ _SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
     authoring.register_coverage,
     packs.register_packs,
     packs.register_pack,
+    scaffold.register_new,
 )
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.compiler.policy import Interpretation, Notice, PackRef
+from govrules.compiler.policy import Interpretation, Notice
 from govrules.errors import Diagnostic, PolicyLoadError, suggest
 from govrules.language.expr import Checked, ExpressionSyntaxError, Symbol, check, parse_expression
 from govrules.language.files import PolicyModel, RuleModel
 from govrules.language.located import Bilingual, LocatedModel
 from govrules.language.sources import SourceDocument, SourceLibrary
+from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
 
 __all__ = ["Compilation", "InputsOnly", "RuleDraft", "SymbolScope"]

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from govrules.compiler.other_laws import check_other_laws
 from govrules.compiler.pipeline import compile_policy
-from govrules.compiler.policy import CompiledPolicy, PackRef
+from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import Diagnostic, PolicyLoadError
 from govrules.language.file_errors import diagnostics_from_validation
 from govrules.language.files import PolicyModel
@@ -33,7 +34,7 @@ from govrules.packs.discovery import (
     bundled_policy_directory,
     packs_for_paths,
 )
-from govrules.runtime.hierarchy import check_other_laws
+from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
 
 __all__ = [
@@ -195,7 +196,7 @@ def load_packs(packs: Sequence[Pack], root: Path | None = None) -> Workspace:
 
 
 def _check_requirements(packs: Sequence[Pack]) -> list[Diagnostic]:
-    from govrules.packs.versions import Version
+    from govrules.versions import Version
 
     by_id = {pack.id: pack for pack in packs}
     problems = []
@@ -263,9 +264,7 @@ def _owner(policy_id: str, packs: Sequence[Pack]) -> Pack | None:
     return best[1] if best is not None else None
 
 
-def _outside_roots(
-    policy: CompiledPolicy, pack: Pack, packs: Sequence[Pack]
-) -> Diagnostic | None:
+def _outside_roots(policy: CompiledPolicy, pack: Pack, packs: Sequence[Pack]) -> Diagnostic | None:
     if not pack.is_pack:
         return None
     owner = _owner(policy.id, packs)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from govrules.compiler import conflicts, declarations, defaults, freeze, names, order, rules
 from govrules.compiler.context import Compilation
-from govrules.compiler.policy import CompiledPolicy, PackRef
+from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import PolicyLoadError
 from govrules.language.files import PolicyModel
 from govrules.language.sources import SourceLibrary
+from govrules.packs.manifest import PackRef
 
 __all__ = ["compile_policy"]
 

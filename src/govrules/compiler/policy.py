@@ -14,6 +14,7 @@ from typing import Any
 from govrules.citations import Citation
 from govrules.language.expr import Checked, Compiled, Type, compile_expression
 from govrules.language.files import PolicyModel
+from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
 from govrules.values import MISSING, effective_text, to_json_value
 
@@ -194,18 +195,6 @@ class Program:
     ]
     unverified: frozenset[str]  # parameters whose value in force is unverified
     undated: frozenset[str] = frozenset()  # parameters whose value in force states no date
-
-
-@dataclass(frozen=True, slots=True)
-class PackRef:
-    """The pack a policy was loaded from: its id, version and manifest digest."""
-
-    id: str
-    version: str
-    manifest: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"id": self.id, "version": self.version, "manifest": self.manifest}
 
 
 @dataclass(frozen=True, slots=True)

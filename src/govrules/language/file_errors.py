@@ -89,7 +89,8 @@ def diagnostics_from_validation(error: ValidationError, data: Any, file: str) ->
         else:
             span = span_at(data, loc)
             code = "invalid-value"
-            message = f"{where}: {item['msg']}"
+            # a validator's own ValueError reads as its message, without pydantic's prefix
+            message = f"{where}: {item['msg'].removeprefix('Value error, ')}"
             expected = (item.get("ctx") or {}).get("expected")
             if item["type"] == "literal_error" and isinstance(item.get("input"), str) and expected:
                 hint = suggest(item["input"], re.findall(r"'([^']*)'", str(expected)))

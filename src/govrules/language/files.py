@@ -5,13 +5,23 @@ expressions that type-check, citations that reach a clause -- is checked by the 
 Every model remembers the position of the mapping it was read from, and of each field.
 """
 
+# Longer than 400 lines because every file format (source, pack, policy) is here, in one
+# module: the did-you-mean hints for misspelt keys and the JSON Schemas are read from it.
+
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -31,6 +41,7 @@ from govrules.language.located import (
     ScalarTypeName,
     TypeName,
 )
+from govrules.versions import Version
 
 __all__ = [
     "Bilingual",
@@ -139,12 +150,17 @@ class MaintainerModel(LocatedModel):
     url: str | None = None
 
 
+def _semantic_version(text: str) -> str:
+    Version.parse(text)  # a VersionError is a ValueError: reported at the key, with the others
+    return text
+
+
 class PackModel(LocatedModel):
     """A policy pack's ``pack.yaml``; see docs/packs.md."""
 
     kind: Literal["pack"]
     id: PackId
-    version: Annotated[str, StringConstraints(min_length=5, max_length=80)]
+    version: Annotated[str, StringConstraints(max_length=80), AfterValidator(_semantic_version)]
     title: Bilingual
     description: str | None = None
     jurisdiction: JurisdictionModel

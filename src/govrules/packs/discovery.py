@@ -19,7 +19,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from govrules.compiler.policy import PackRef
 from govrules.errors import Diagnostic, PolicyLoadError
 from govrules.language.file_errors import diagnostics_from_validation
 from govrules.language.files import PackModel
@@ -28,13 +27,14 @@ from govrules.packs.manifest import (
     MANIFEST_FILE,
     Manifest,
     ManifestError,
+    PackRef,
     compute_manifest,
     first_difference,
     read_manifest,
 )
 from govrules.packs.signing import Signature, SigningError, read_signature
-from govrules.packs.versions import Version, VersionError, VersionRange
 from govrules.spans import SourceSpan
+from govrules.versions import VersionError, VersionRange
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -120,7 +120,7 @@ class Pack:
         if self.signature is None:
             return "unsigned"
         if self.manifest is None or self.signature.manifest != self.manifest.digest:
-            return "signature over another manifest"
+            return "stale: signs another manifest (sign the pack again)"
         return f"signed by {self.signature.key} (not checked)"
 
 
@@ -142,10 +142,6 @@ def read_pack(
         raise PolicyLoadError(diagnostics_from_validation(error, data, where)) from None
     problems: list[Diagnostic] = []
     at = SourceSpan(where, 1, 1)
-    try:
-        Version.parse(model.version)
-    except VersionError as error:
-        problems.append(Diagnostic("pack-version", str(error), model.span_of("version") or at))
     requires: dict[str, VersionRange] = {}
     for name, text in model.requires.items():
         try:
@@ -336,7 +332,7 @@ def packs_for_paths(paths: Sequence[Path], root: Path | None = None) -> list[Pac
                 problems.extend(error.diagnostics)
     if problems:
         raise PolicyLoadError(problems)
-    return found
+    return unique_packs(found)
 
 
 # folders that hold copies of packs rather than packs being worked on

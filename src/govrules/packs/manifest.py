@@ -28,6 +28,7 @@ __all__ = [
     "MANIFEST_FORMAT",
     "Manifest",
     "ManifestError",
+    "PackRef",
     "compute_manifest",
     "first_difference",
     "pack_files",
@@ -38,6 +39,18 @@ __all__ = [
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = "govrules-pack-manifest/1"
 CONTENT_FOLDERS = ("policies", "sources", "coverage", "examples")
+
+
+@dataclass(frozen=True, slots=True)
+class PackRef:
+    """The pack a policy was loaded from, as a decision names it: id, version, manifest digest."""
+
+    id: str
+    version: str
+    manifest: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "manifest": self.manifest}
 
 
 class ManifestError(ValueError):

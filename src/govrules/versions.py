@@ -113,16 +113,22 @@ class VersionRange:
 
 
 def _comparison(operator: str, v: Version, numbers: int) -> list[Callable[[Version], bool]]:
+    # an upper bound excludes the pre-releases of the next version too: '^1.2' stops before
+    # 2.0.0-rc.1, the lowest version that 2.0.0 can have
     if operator == "^":
         if v.major > 0 or numbers == 1:
-            upper = Version(v.major + 1, 0, 0)
+            upper = Version(v.major + 1, 0, 0, (0,))
         elif v.minor > 0 or numbers == 2:
-            upper = Version(0, v.minor + 1, 0)
+            upper = Version(0, v.minor + 1, 0, (0,))
         else:
-            upper = Version(0, 0, v.patch + 1)
+            upper = Version(0, 0, v.patch + 1, (0,))
         return [lambda x: x >= v, lambda x: x < upper]
     if operator == "~":
-        upper = Version(v.major + 1, 0, 0) if numbers == 1 else Version(v.major, v.minor + 1, 0)
+        upper = (
+            Version(v.major + 1, 0, 0, (0,))
+            if numbers == 1
+            else Version(v.major, v.minor + 1, 0, (0,))
+        )
         return [lambda x: x >= v, lambda x: x < upper]
     if operator in ("==", "=") and numbers < 3:
         # ==1.2 means any 1.2.x, as ~1.2 does
