@@ -30,11 +30,14 @@ def source_file(document_id: str) -> Path:
 
 
 def copy_sources(target: Path) -> None:
-    """Every bundled source document into one plain sources/ folder."""
+    """Every bundled source document into one plain sources/ folder, and beside it the
+    national policy the wage-deposit policy declares as its superior law."""
     target.mkdir(parents=True, exist_ok=True)
     for folder in SOURCE_FOLDERS:
         for path in folder.glob("*.yaml"):
             shutil.copy(path, target / path.name)
+    shutil.copy(POLICIES / "cn.national" / "policies" / "wage_deposit.yaml",
+                target.parent / "national_wage_deposit.yaml")
 
 
 @pytest.fixture(scope="session")

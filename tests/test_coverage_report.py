@@ -287,7 +287,7 @@ def test_html_map_in_headless_chromium(chromium: str, bundled: dict[str, Any], t
     encoded = clause(WAGE, "art4.item1")
     assert encoded.startswith("encoded · 第四条第（一）项 · art4.item1")
     assert "（一）首次存储标准：按照工程承发包合同价款的4%-5%核定保证金存储金额。" in encoded
-    assert "Encoded by: cn.jilin.taobei.wage_deposit 1.0.0:" in encoded
+    assert "Encoded by: cn.jilin.taobei.wage_deposit 1.1.0:" in encoded
     assert "rule first_deposit_standard" in encoded and "parameter first_rate_max" in encoded
     annex = clause(WAGE, "annex1")
     assert "农民工工资保证金管理权力运行图" in annex

@@ -154,6 +154,14 @@ def _norm(kind: str, level: str, issuer: str, effective: str = "2020-01-01",
      "undetermined", ("art106.para1",), "analogy"),
     (("内部制度", "prefectural", "某局"), ("行政法规", "national", "国务院"),
      "other", ("art99.para2",), "analogy"),
+    # a ministry's normative document is no 规章: against a province's regulation, unsettled
+    (("规范性文件", "national", "某部"), ("地方性法规", "provincial", "某省人大"),
+     "undetermined", ("art106.para1",), "analogy"),
+    # one organ's rule over its own normative document, whatever their dates
+    (("地方政府规章", "provincial", "某省政府"), ("规范性文件", "provincial", "某省政府"),
+     "this", ("art100.para1",), "analogy"),
+    (("规范性文件", "county", "某区人社局"), ("内部制度", "county", "某区人社局"),
+     "this", ("art99", "art100"), "analogy"),
 ])
 def test_precedence_follows_the_articles_of_the_legislation_law(
         this: tuple[str, str, str], other: tuple[str, str, str], prevails: str,

@@ -34,7 +34,7 @@ CONSTRUCTS: tuple[tuple[str, str, str], ...] = (
     (
         "a == b, a != b, a < b, a <= b, a > b, a >= b",
         "comparison of numbers of one unit, dates, date-times, texts, enum values; not chained",
-        "as_of >= national_rules_in_force",
+        "payout_order_date >= completion_confirmed_date",
     ),
     (
         "a and b, a or b, not a",

@@ -98,10 +98,10 @@ def precedence(this: SourceDocumentModel, other: SourceDocumentModel) -> Precede
                 "立法法未规定党内法规、党内规范性文件与国家法律规范之间的效力等级",
                 "the organs that issued them",
             )
-    if this.issuer and this.issuer == other.issuer:
-        return _same_organ(this, other)
     a, b = _rank(this), _rank(other)
     assert a is not None and b is not None
+    if this.issuer and this.issuer == other.issuer and a == b:
+        return _same_organ(this, other)
     if a <= 4 and b <= 4:
         return _ranked(this, other)
     return _by_analogy(this, other, a, b)
@@ -207,23 +207,33 @@ def _by_analogy(
 ) -> Precedence:
     """At least one is a normative document or internal rule, which 立法法 does not rank."""
     la, lb = _level(this) or 0, _level(other) or 0
-    higher_rank = min(a, b)
-    if a != b and ((a < b and la <= lb) or (b < a and lb <= la)):
-        article = (
-            "art99.para1"
-            if higher_rank == 1
-            else "art99.para2"
-            if higher_rank == 2
-            else ("art100.para1")
-        )
+    if (a <= 4) != (b <= 4):
+        # a norm 立法法 ranks against one it does not: the ranked norm prevails when its organ
+        # is of the same level or higher; a higher organ's document against a lower organ's
+        # ranked norm is not settled by 立法法
+        ranked_is_this = a <= 4
+        ranked, ranked_level = (a, la) if ranked_is_this else (b, lb)
+        if ranked_level <= (lb if ranked_is_this else la):
+            article = {1: "art99.para1", 2: "art99.para2"}.get(ranked, "art100.para1")
+            return Precedence(
+                _winner(ranked_is_this),
+                (article,),
+                "analogy",
+                "a normative document or internal rule is not a norm 立法法 ranks and must keep "
+                "to the norms above it: read by analogy with 第九十九、一百条, the ranked norm "
+                "prevails",
+                "规范性文件、内部制度不属于立法法规定效力等级的规范，不得与上位规范相抵触；参照第九十九条、"
+                "第一百条，适用立法法规定的规范",
+            )
         return Precedence(
-            _winner(a < b),
-            (article,),
+            "undetermined",
+            ("art106.para1",),
             "analogy",
-            "a normative document or internal rule is not a norm 立法法 ranks and must keep to "
-            "the norms above it: read by analogy with 第九十九、一百条, the higher norm prevails",
-            "规范性文件、内部制度不属于立法法规定效力等级的规范，不得与上位规范相抵触；参照第九十九条、"
-            "第一百条，适用上位规范",
+            "a higher organ's normative document against a lower organ's norm that 立法法 ranks: "
+            "立法法 does not settle it; the competent organ decides (by analogy with 第一百零六条)",
+            "上级机关的规范性文件与下级机关制定的立法法所列规范不一致，立法法未作规定；参照第一百零六条，"
+            "由有关机关裁决",
+            "有关机关",
         )
     if la != lb:
         return Precedence(
@@ -234,6 +244,15 @@ def _by_analogy(
             f"organ's rule over the lower's), the {_level_name(min(la, lb))} rule prevails",
             f"二者均非立法法规定效力等级的规范；参照第九十九条、第一百条（上级机关的规定效力高于下级机关），"
             f"适用{_LEVEL_ZH[_level_key(min(la, lb))]}机关的规定",
+        )
+    if a != b:
+        return Precedence(
+            _winner(a < b),
+            ("art99", "art100"),
+            "analogy",
+            "organs of the same level: a normative document binding outside the organ prevails "
+            "over an organ's internal rules (read by analogy with 第九十九、一百条)",
+            "同级机关：对外具有约束力的规范性文件优先于机关内部制度（参照第九十九条、第一百条）",
         )
     return Precedence(
         "undetermined",
