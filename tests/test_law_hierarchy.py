@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def test_a_2026_taobei_wage_deposit_decision_puts_both_results_side_by_side(
         engine: Engine) -> None:
     decision = engine.evaluate(WAGE, {"contract_price": "1000000", "first_deposit": True},
                                as_of=dt.date(2026, 11, 21))
-    assert decision.values["rate_min"] == decision.values["rate_min"].__class__("0.04")
+    assert decision.values["rate_min"] == Decimal("0.04")
     [notice] = _hierarchy(decision)
     detail = notice["detail"]
     assert notice["level"] == "warning" and detail["differ"] is True

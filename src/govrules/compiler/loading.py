@@ -36,6 +36,7 @@ from govrules.packs.discovery import (
 )
 from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
+from govrules.versions import Version
 
 __all__ = [
     "Workspace",
@@ -196,8 +197,6 @@ def load_packs(packs: Sequence[Pack], root: Path | None = None) -> Workspace:
 
 
 def _check_requirements(packs: Sequence[Pack]) -> list[Diagnostic]:
-    from govrules.versions import Version
-
     by_id = {pack.id: pack for pack in packs}
     problems = []
     for pack in packs:
