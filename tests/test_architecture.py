@@ -1,5 +1,6 @@
 """The folder list is the pipeline: language → packs → compiler → runtime → engine → the tools
-around it.
+around it (explanations, audits, authoring, the decision log) → batches → the faces that serve
+other systems (the HTTP service, Dask) → the command line.
 
 A module may import from its own folder, from the folders to its left, and from the ground
 (the small modules every stage shares). Folders of one tier are siblings: none imports another.
@@ -21,7 +22,9 @@ TIERS = (
     ("compiler",),
     ("runtime",),
     ("engine",),
-    ("explain", "audit", "authoring"),
+    ("explain", "audit", "authoring", "decisionlog"),
+    ("batch",),
+    ("service", "dask"),
     ("cli",),
 )
 # The surface at the top: the public API and ``python -m govrules``; they may import anything.

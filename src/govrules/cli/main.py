@@ -29,7 +29,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from govrules.cli import auditing, authoring, deciding, packs, scaffold
+from govrules.cli import auditing, authoring, batch, deciding, packs, scaffold, serve
+from govrules.cli import log as decision_log
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
@@ -66,6 +67,9 @@ _SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
     packs.register_packs,
     packs.register_pack,
     scaffold.register_new,
+    batch.register_batch,
+    serve.register_serve,
+    decision_log.register_log,
 )
 
 
