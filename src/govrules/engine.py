@@ -6,12 +6,25 @@ engine = Engine.from_directory("policies")      # or the packs (or plain folders
 decision = engine.evaluate("cn.jilin.taobei.wage_deposit",
                            {"contract_price": "1000000", "first_deposit": True},
                            as_of=date(2026, 11, 21))
+for made in engine.evaluate_many("cn.jilin.taobei.wage_deposit", cases, workers=2):
+    ...                                         # a Decision, or the CaseError of a bad case
 """
+
+# Longer than 400 lines because one class holds what shares its caches: loading, lookup, the
+# evaluation of one case and of many (in worker processes), and the comparison with other laws.
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+import multiprocessing
+import os
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -78,6 +91,8 @@ class Engine:
         self._case_models: dict[tuple[str, str], type[BaseModel]] = {}
         self._converters: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[Any]]] = {}
         self._in_force: dict[tuple[str, dt.date], tuple[CompiledPolicy, Any]] = {}
+        # how to make this engine again in a worker process (None: made from policies in hand)
+        self._recipe: tuple[str, tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------------ loading
 
@@ -87,7 +102,9 @@ class Engine:
         policies with its ``sources/`` -- and the bundled or installed packs they require."""
         workspace = load_workspace([Path(folder) for folder in folders], Path.cwd())
         workspace.raise_problems()
-        return cls(workspace.policies, workspace.sources, packs=workspace.packs)
+        engine = cls(workspace.policies, workspace.sources, packs=workspace.packs)
+        engine._recipe = ("directory", tuple(str(Path(f).resolve()) for f in folders))
+        return engine
 
     @classmethod
     def default(cls, *packs: str | Path) -> Engine:
@@ -101,7 +118,9 @@ class Engine:
         workspace = load_packs(every, Path.cwd())
         if problems or workspace.problems:
             raise PolicyLoadError(problems + workspace.problems)
-        return cls(workspace.policies, workspace.sources, packs=workspace.packs)
+        engine = cls(workspace.policies, workspace.sources, packs=workspace.packs)
+        engine._recipe = ("default", tuple(str(Path(p).resolve()) for p in packs))
+        return engine
 
     # ------------------------------------------------------------------ lookup
 
@@ -177,6 +196,91 @@ class Engine:
         if policy.model.superior or policy.model.related:
             self._compare_other_laws(policy, decision, day)
         return decision
+
+    def evaluate_many(
+        self,
+        policy_id: str,
+        cases: Iterable[Mapping[str, Any] | BaseModel],
+        as_of: dt.date | None = None,
+        *,
+        trace: bool = False,
+        workers: int = 1,
+        chunk_size: int = 256,
+    ) -> Iterator[Decision | CaseError]:
+        """Decide many cases under one policy and date: a lazy iterator, in the order of
+        ``cases``, yielding each case's ``Decision`` or, for a bad case, its ``CaseError`` (the
+        iteration goes on). An unknown policy or a bad date raises before the first case.
+
+        ``workers=N`` decides chunks of ``chunk_size`` cases in N worker processes, each with
+        its own copy of this engine: forked on Linux when this process runs no other thread,
+        else spawned (made again the way this one was, by ``default`` or ``from_directory``;
+        a script then needs the ``if __name__ == "__main__":`` guard of ``multiprocessing``).
+        At most ``2 * N`` chunks are in flight, so memory stays bounded however long ``cases``
+        is. Decisions come back pickled: their policy is re-attached by content hash, so they
+        equal the ones made here, byte for byte.
+        """
+        day = as_of if as_of is not None else today()
+        _check_as_of(day)
+        policy = self.policy(policy_id, day)
+        if workers < 1 or chunk_size < 1:
+            raise ValueError("workers and chunk_size are at least 1")
+        if workers == 1:
+            return self._decide_each(policy_id, cases, day, trace)
+        model = self._case_model(policy)
+        plain = (_as_mapping(case, model) for case in cases)
+        return self._decide_in_workers(policy_id, plain, day, trace, workers, chunk_size)
+
+    def _decide_each(
+        self,
+        policy_id: str,
+        cases: Iterable[Mapping[str, Any] | BaseModel | CaseError],
+        day: dt.date,
+        trace: bool,
+    ) -> Iterator[Decision | CaseError]:
+        for case in cases:
+            if isinstance(case, CaseError):
+                yield case
+                continue
+            try:
+                yield self.evaluate(policy_id, case, day, trace=trace)
+            except CaseError as error:
+                yield error
+
+    def _decide_in_workers(
+        self,
+        policy_id: str,
+        cases: Iterator[Mapping[str, Any] | CaseError],
+        day: dt.date,
+        trace: bool,
+        workers: int,
+        chunk_size: int,
+    ) -> Iterator[Decision | CaseError]:
+        # fork hands the workers this very engine; but a fork of a process with other threads (a
+        # service, a Dask client) may hang, and macOS and Windows cannot fork safely: there the
+        # workers are spawned and make the engine again the way this one was made
+        context: BaseContext
+        if _can_fork():
+            context = multiprocessing.get_context("fork")
+            start: tuple[Any, ...] = (self, None, "")
+        elif self._recipe is not None:
+            context = multiprocessing.get_context("spawn")
+            start = (None, self._recipe, str(Path.cwd()))
+        else:
+            raise ValueError(
+                "workers > 1 in a process with threads needs an engine made by Engine.default() "
+                "or Engine.from_directory(), which a spawned worker process can make again"
+            )
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=start
+        ) as pool:
+            pending: deque[Future[list[Decision | CaseError]]] = deque()
+            chunks = iter(lambda: list(islice(cases, chunk_size)), [])
+            for chunk in chunks:
+                pending.append(pool.submit(_decide_chunk, policy_id, chunk, day, trace))
+                while len(pending) >= 2 * workers:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
 
     def _case_model(self, policy: CompiledPolicy) -> type[BaseModel]:
         key = (policy.id, policy.version)
@@ -271,6 +375,50 @@ class Engine:
                     )
                 )
         decision.notices = decision.notices + tuple(notices)
+
+
+def _as_mapping(case: Mapping[str, Any] | BaseModel, model: type[BaseModel]) -> Any:
+    """A case as a worker process can receive it: a mapping (a case model instance dumped, after
+    the check ``evaluate`` makes that it is a case of this policy)."""
+    if type(case) is dict or not isinstance(case, BaseModel):
+        return case
+    if not isinstance(case, model):
+        message = f"a {type(case).__name__} is not a case of the policy"
+        return CaseError([Diagnostic("invalid-case", message)])
+    return case.model_dump()
+
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _can_fork() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+def _start_worker(
+    engine: Engine | None, recipe: tuple[str, tuple[str, ...]] | None, cwd: str
+) -> None:
+    """The engine of a worker process: the parent's, forked; or made again, once, the way the
+    parent's was made (a spawned worker, in the parent's folder so that paths read alike)."""
+    global _WORKER_ENGINE
+    if engine is not None:
+        _WORKER_ENGINE = engine
+        return
+    assert recipe is not None
+    os.chdir(cwd)
+    kind, paths = recipe
+    _WORKER_ENGINE = Engine.default(*paths) if kind == "default" else Engine.from_directory(*paths)
+
+
+def _decide_chunk(
+    policy_id: str, cases: list[Mapping[str, Any] | CaseError], day: dt.date, trace: bool
+) -> list[Decision | CaseError]:
+    assert _WORKER_ENGINE is not None, "the worker's engine is made by its initializer"
+    return list(_WORKER_ENGINE._decide_each(policy_id, cases, day, trace))
 
 
 def _check_as_of(day: Any) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from govrules.spans import SourceSpan
 
@@ -71,6 +72,10 @@ class _DiagnosticsError(GovrulesError):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics: Sequence[Diagnostic] = tuple(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from the diagnostics, not the joined message (a batch's worker sends it back)
+        return (type(self), (self.diagnostics,))
 
 
 class PolicyLoadError(_DiagnosticsError):

@@ -36,6 +36,9 @@ class Missing:
     def __repr__(self) -> str:
         return "MISSING"
 
+    def __reduce__(self) -> str:
+        return "MISSING"  # the one instance, in the receiving process too
+
     def __bool__(self) -> bool:
         return False
 
@@ -60,11 +63,19 @@ class Record(tuple[Any, ...]):
     def __repr__(self) -> str:
         return "Record(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items()) + ")"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the class is made at run time: rebuild it from the field names
+        return (_record, (self.names, tuple(self)))
+
 
 @cache
 def record_class(names: tuple[str, ...]) -> type[Record]:
     """The record type with these field names (one class per set of names)."""
     return type("Record", (Record,), {"__slots__": (), "names": names})
+
+
+def _record(names: tuple[str, ...], items: tuple[Any, ...]) -> Record:
+    return record_class(names)(items)
 
 
 def to_json_value(value: Any) -> Any:

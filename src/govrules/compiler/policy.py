@@ -9,9 +9,11 @@ import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from govrules.citations import Citation
+from govrules.compiler.restore import register, restore_policy
 from govrules.language.expr import Checked, Compiled, Type, compile_expression
 from govrules.language.files import PolicyModel
 from govrules.packs.manifest import PackRef
@@ -197,9 +199,14 @@ class Program:
     undated: frozenset[str] = frozenset()  # parameters whose value in force states no date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class CompiledPolicy:
-    """A checked, ordered, frozen policy, ready for ``Engine.evaluate``."""
+    """A checked, ordered, frozen policy, ready for ``Engine.evaluate``.
+
+    It pickles by reference (its content hash and file), not by value: its compiled rules are
+    closures. The receiving process takes the live policy of that hash, or loads the pack that
+    holds the file and checks the hash (``restore_policy``).
+    """
 
     model: PolicyModel
     path: str
@@ -265,6 +272,11 @@ class CompiledPolicy:
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
+        register(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        where = str(Path(self.path).resolve())
+        return (restore_policy, (self.content_hash, where, self.id, self.version))
 
     def in_force(self, day: dt.date) -> bool:
         period = self.model.effective

@@ -229,3 +229,37 @@ class Decision:
 
     def __repr__(self) -> str:
         return f"<Decision {self.policy.id} {self.as_of} {self.outcome}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A decision crosses processes (``Engine.evaluate_many(workers=...)``, Dask): its policy
+        travels by reference (``CompiledPolicy.__reduce__``), its applied rules by id; the
+        derived parts (citations, JSON, fingerprint) are rebuilt on the other side."""
+        state = (
+            self.as_of,
+            self.outcome,
+            self.values,
+            self.missing,
+            self.notices,
+            self.trace,
+            self._inputs,
+            tuple(rule.id for rule in self._applied),
+            self.calendar,
+        )
+        return (_restore, (self.policy, state))
+
+
+def _restore(policy: CompiledPolicy, state: tuple[Any, ...]) -> Decision:
+    as_of, outcome, values, missing, notices, trace, inputs, applied, calendar = state
+    rules = {rule.id: rule for rule in policy.rules}
+    return Decision(
+        policy,
+        as_of,
+        outcome,
+        values,
+        missing,
+        notices,
+        trace,
+        inputs,
+        [rules[rule_id] for rule_id in applied],
+        calendar,
+    )
