@@ -1,23 +1,27 @@
 """What the sub-commands share: exit codes, the usage error, dates as arguments, the engine
-``--policies`` and ``--pack`` options, and the case ``POLICY_ID --case FILE [--as-of]`` names.
+``--policies`` and ``--pack`` options, and the case ``POLICY_ID --case FILE|- [--as-of]`` names
+(``-``: the case is read from standard input).
 
     add_case_command(commands, "why-not", "why the outcome is not another one", cmd_why_not,
                      ("text", "json"))
     decision = decide_case(engine_for(args), args)
+    print_json({"ok": True, "problems": problems_json(diagnostics)})   # --format json
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO, TypeAlias
 
-from govrules.engine import Engine, today
+from govrules.compiler.loading import Workspace, load_workspace
+from govrules.engine import Engine, bundled_policy_directory, today
 from govrules.errors import Diagnostic
-from govrules.runtime.case_files import read_case_file
+from govrules.runtime.case_files import read_case, shown_source
 from govrules.runtime.decision import Decision
 from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
 
@@ -28,11 +32,15 @@ __all__ = [
     "Commands",
     "UsageError",
     "add_case_command",
+    "add_format_option",
     "date_argument",
     "decide_case",
     "engine_for",
     "envelope_date",
     "print_diagnostics",
+    "print_json",
+    "problems_json",
+    "workspace_for",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -80,6 +88,23 @@ def engine_for(args: argparse.Namespace) -> Engine:
     return Engine.default(*packs)
 
 
+def workspace_for(args: argparse.Namespace, paths: list[str] | None) -> Workspace:
+    """The packs the paths name (default: ``--policies``, else the bundled packs), with the
+    packs they require; ``selected`` holds the policies under the paths."""
+    chosen = paths or getattr(args, "policies", None) or [str(bundled_policy_directory())]
+    return load_workspace([Path(p) for p in chosen], Path.cwd())
+
+
+def add_format_option(command: argparse.ArgumentParser) -> None:
+    """``--format text|json`` for a command that checks something."""
+    command.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one JSON document on stdout, nothing else",
+    )
+
+
 def add_case_command(
     commands: Commands,
     name: str,
@@ -87,14 +112,15 @@ def add_case_command(
     run: Callable[[argparse.Namespace], int],
     formats: tuple[str, ...],
 ) -> argparse.ArgumentParser:
-    """A sub-command that decides one case: POLICY_ID --case FILE [--as-of] [--format]."""
+    """A sub-command that decides one case: POLICY_ID --case FILE|- [--as-of] [--format]."""
     command = commands.add_parser(name, help=help_text)
     command.add_argument("policy_id", metavar="POLICY_ID")
     command.add_argument(
         "--case",
         required=True,
         metavar="FILE",
-        help="the facts, as a JSON or YAML object (or a policy/as_of/facts envelope)",
+        help="the facts, as a JSON or YAML object (or a policy/as_of/facts envelope); "
+        "- reads them from standard input",
     )
     command.add_argument(
         "--as-of",
@@ -115,10 +141,13 @@ def add_case_command(
 
 
 def decide_case(engine: Engine, args: argparse.Namespace, trace: bool = True) -> Decision:
-    """Decide the case file named by ``--case`` (its envelope may name the policy and date)."""
-    facts, envelope = read_case_file(Path(args.case))
+    """Decide the case named by ``--case``, a file or ``-`` for standard input (its envelope
+    may name the policy and the date)."""
+    facts, envelope = read_case(args.case)
     if envelope and envelope.get("policy") not in (None, args.policy_id):
-        raise UsageError(f"{args.case} is a case for {envelope['policy']!r}, not {args.policy_id}")
+        raise UsageError(
+            f"{shown_source(args.case)} is a case for {envelope['policy']!r}, not {args.policy_id}"
+        )
     as_of = args.as_of or envelope_date(envelope) or today()
     return engine.evaluate(args.policy_id, facts, as_of=as_of, trace=trace)
 
@@ -143,3 +172,13 @@ def envelope_date(envelope: dict[str, Any] | None) -> dt.date | None:
 def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
     for diagnostic in diagnostics:
         print(str(diagnostic), file=stream)
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout, as every ``--format json`` prints it."""
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def problems_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, object]]:
+    """Diagnostics as JSON: code, message, file, line, column, hint."""
+    return [diagnostic.to_dict() for diagnostic in diagnostics]

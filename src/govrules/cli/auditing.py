@@ -1,11 +1,12 @@
 """The sub-commands an auditor uses to check a decision: review, why-not, verify.
 
     govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD] [--format text|json]
-    govrules why-not POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
-    govrules verify DECISION.json
+    govrules why-not POLICY_ID --case FILE|- [--as-of YYYY-MM-DD] [--format text|json]
+    govrules verify DECISION.json|-
 
 review and why-not print text for people, or JSON with ``--format json``; verify exits 1 when a
-saved decision no longer holds.
+saved decision no longer holds. ``-`` reads standard input: one of review's two cases, the case
+of why-not, the decision verify checks.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from govrules.cli.arguments import (
     engine_for,
     envelope_date,
 )
+from govrules.cli.output import colour_for, paint
 from govrules.engine import today
 from govrules.explain import explain_text
 from govrules.explain.quoting import visible
 from govrules.explain.shown import show_value
-from govrules.runtime.case_files import read_case_file
+from govrules.runtime.case_files import STANDARD_INPUT, read_case
 from govrules.values import to_json_value
 
 __all__ = ["register_review", "register_verify", "register_why_not"]
@@ -43,8 +45,12 @@ __all__ = ["register_review", "register_verify", "register_why_not"]
 def register_review(commands: Commands) -> None:
     review = commands.add_parser("review", help="two independent reviews of one case")
     review.add_argument("policy_id", metavar="POLICY_ID")
-    review.add_argument("--first", required=True, metavar="FILE")
-    review.add_argument("--second", required=True, metavar="FILE")
+    review.add_argument(
+        "--first", required=True, metavar="FILE", help="the first reviewer's case (- : stdin)"
+    )
+    review.add_argument(
+        "--second", required=True, metavar="FILE", help="the second reviewer's case (- : stdin)"
+    )
     review.add_argument("--as-of", type=date_argument, metavar="YYYY-MM-DD")
     review.add_argument("--format", choices=("json", "text"), default="text")
     review.set_defaults(run=cmd_review)
@@ -52,9 +58,11 @@ def register_review(commands: Commands) -> None:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """Two reviewers' facts: agreed, or collective review with the differences side by side."""
+    if args.first == args.second == STANDARD_INPUT:
+        raise UsageError("only one of --first and --second can be read from standard input (-)")
     engine = engine_for(args)
-    first, envelope = read_case_file(Path(args.first))
-    second, _ = read_case_file(Path(args.second))
+    first, envelope = read_case(args.first)
+    second, _ = read_case(args.second)
     as_of = args.as_of or envelope_date(envelope) or today()
     review = review_case(engine, args.policy_id, first, second, as_of)
     if args.format == "json":
@@ -143,21 +151,31 @@ def _print_rule(heading: str, rule: BlockedRule) -> None:
 
 def register_verify(commands: Commands) -> None:
     verify = commands.add_parser("verify", help="re-evaluate a saved decision and check it")
-    verify.add_argument("decision", metavar="DECISION.json")
+    verify.add_argument(
+        "decision", metavar="DECISION.json", help="a saved decision (- : standard input)"
+    )
     verify.set_defaults(run=cmd_verify)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Re-evaluate a saved decision and confirm or refute its fingerprint."""
-    engine = engine_for(args)
-    path = Path(args.decision)
+    from_stdin = args.decision == STANDARD_INPUT
+    shown = "<stdin>" if from_stdin else args.decision
     try:
-        saved = read_decision(path.read_text(encoding="utf-8"))
+        # bytes, decoded as UTF-8 whatever the locale says standard input holds
+        raw = sys.stdin.buffer.read() if from_stdin else Path(args.decision).read_bytes()
+        saved = read_decision(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, DecisionFormatError) as error:
-        raise UsageError(f"{path}: cannot read a decision ({error})") from None
+        raise UsageError(f"{shown}: cannot read a decision ({error})") from None
+    engine = engine_for(args)
     result = verify_decision(engine, saved)
     # what verify prints comes partly from the saved document: shown, never obeyed
-    print(("VERIFIED: " if result.verified else "NOT VERIFIED: ") + visible(result.reason))
+    verdict = paint(
+        "VERIFIED:" if result.verified else "NOT VERIFIED:",
+        "ok" if result.verified else "failed",
+        colour_for(args, sys.stdout),
+    )
+    print(f"{verdict} {visible(result.reason)}")
     if result.changed:
         print(f"  changed   the {result.changed}")
     if result.fingerprint_saved:

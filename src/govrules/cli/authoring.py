@@ -1,14 +1,15 @@
-"""The sub-commands a policy author uses on policy folders: list, validate, lint, schema, test,
-coverage.
+"""The sub-commands a policy author uses on policy folders: list, validate, lint, schema (test
+and coverage are in ``checking``).
 
-    govrules list
-    govrules validate [PATH ...]
-    govrules lint [PATH ...] [-q]
+    govrules list [--format text|json|ids]
+    govrules validate [PATH ...] [--format text|json]
+    govrules lint [PATH ...] [-q] [--format text|json]
     govrules schema POLICY_ID | --policy-format | --source-format
-    govrules test [PATH ...] [--min-coverage PERCENT] [-v]
-    govrules coverage [PATH ...] [--format text|json|html] [-v] [--fail-on-pending DOC_ID]
 
-validate, lint, test and coverage exit 1 when a check fails, so a CI job can run them as they are.
+validate and lint exit 1 when a check fails, so a CI job can run them as they are. With
+``--format json`` each prints one JSON document on stdout and nothing else (the shapes are in
+docs/integrators.md, "The command line as JSON"); ``list --format ids`` prints one policy id a
+line, for scripts and shell completion.
 """
 
 from __future__ import annotations
@@ -16,41 +17,49 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+from typing import Any
 
-from govrules.authoring.coverage import clause_coverage, load_coverage_files
-from govrules.authoring.coverage_render import coverage_html, coverage_text
-from govrules.authoring.lint import lint
-from govrules.authoring.testing import coverage, run_policy_tests
+from govrules.authoring.lint import Finding, lint
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
     Commands,
     UsageError,
+    add_format_option,
     engine_for,
     print_diagnostics,
+    print_json,
+    problems_json,
+    workspace_for,
 )
-from govrules.compiler.loading import Workspace, load_workspace
-from govrules.engine import Engine, bundled_policy_directory
-from govrules.explain import explain_text
+from govrules.cli.output import colour_for, paint
+from govrules.compiler.policy import CompiledPolicy
+from govrules.errors import Diagnostic
 from govrules.language.files import file_format_schema
 
-__all__ = [
-    "register_coverage",
-    "register_lint",
-    "register_list",
-    "register_schema",
-    "register_test",
-    "register_validate",
-]
+__all__ = ["register_lint", "register_list", "register_schema", "register_validate"]
 
 
 def register_list(commands: Commands) -> None:
-    commands.add_parser("list", help="list the policies").set_defaults(run=cmd_list)
+    command = commands.add_parser("list", help="list the policies")
+    command.add_argument(
+        "--format",
+        choices=("text", "json", "ids"),
+        default="text",
+        help="ids: one policy id a line, each once",
+    )
+    command.set_defaults(run=cmd_list)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     engine = engine_for(args)
+    if args.format == "json":
+        print_json([_policy_row(policy) for policy in engine.policies()])
+        return EXIT_OK
+    if args.format == "ids":
+        for policy_id in dict.fromkeys(policy.id for policy in engine.policies()):
+            print(policy_id)
+        return EXIT_OK
     for policy in engine.policies():
         period = policy.model.effective
         until = period.to.isoformat() if period.to else "…"
@@ -62,31 +71,52 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _policy_row(policy: CompiledPolicy) -> dict[str, Any]:
+    period = policy.model.effective
+    return {
+        "id": policy.id,
+        "version": policy.version,
+        "title_zh": policy.model.title.zh,
+        "title_en": policy.model.title.en,
+        "jurisdiction": policy.model.jurisdiction,
+        "pack": policy.pack.to_dict() if policy.pack is not None else None,
+        "effective": {
+            "from": "unknown" if period.undated else period.start.isoformat(),
+            "to": period.to.isoformat() if period.to else None,
+        },
+    }
+
+
 def register_validate(commands: Commands) -> None:
     validate = commands.add_parser("validate", help="check policy folders and their sources")
     validate.add_argument("paths", nargs="*", metavar="PATH")
+    add_format_option(validate)
     validate.set_defaults(run=cmd_validate)
 
 
-def _workspace(args: argparse.Namespace, paths: list[str] | None) -> Workspace:
-    """The packs the paths name (default: ``--policies``, else the bundled packs), with the
-    packs they require; ``selected`` holds the policies under the paths."""
-    chosen = paths or getattr(args, "policies", None) or [str(bundled_policy_directory())]
-    return load_workspace([Path(p) for p in chosen], Path.cwd())
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
-    workspace = _workspace(args, args.paths)
+    workspace = workspace_for(args, args.paths)
     problems = list(workspace.problems)
     reported = {str(d) for d in problems}
     for diagnostic in workspace.sources.check_all():
         if str(diagnostic) not in reported:
             problems.append(diagnostic)
+    packs = [pack for pack in workspace.packs if pack.is_pack]
+    if args.format == "json":
+        print_json(
+            {
+                "ok": not problems,
+                "policies": len(workspace.selected),
+                "sources": len(workspace.sources.ids()),
+                "packs": len(packs),
+                "problems": problems_json(problems),
+            }
+        )
+        return EXIT_FAILED if problems else EXIT_OK
     if problems:
         print_diagnostics(problems, sys.stdout)
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
-    packs = [pack for pack in workspace.packs if pack.is_pack]
     print(
         f"ok: {len(workspace.selected)} policies, {len(workspace.sources.ids())} source "
         f"documents" + (f", {len(packs)} pack(s)" if packs else "")
@@ -98,23 +128,55 @@ def register_lint(commands: Commands) -> None:
     lint_command = commands.add_parser("lint", help="what loads but is probably wrong")
     lint_command.add_argument("paths", nargs="*", metavar="PATH")
     lint_command.add_argument("-q", "--quiet", action="store_true", help="warnings only")
+    add_format_option(lint_command)
     lint_command.set_defaults(run=cmd_lint)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Report what loads but is probably wrong; exit 1 on a warning (infos do not fail)."""
-    workspace = _workspace(args, args.paths)
+    workspace = workspace_for(args, args.paths)
+    as_json = args.format == "json"
     if workspace.problems:
-        print_diagnostics(workspace.problems, sys.stdout)
+        if as_json:
+            print_json(_lint_document([], workspace.problems))
+        else:
+            print_diagnostics(workspace.problems, sys.stdout)
         print("fix the load errors first (govrules validate)", file=sys.stderr)
         return EXIT_FAILED
     findings = lint(workspace.selected, workspace.sources)
-    for finding in findings:
-        if finding.level == "warning" or not args.quiet:
-            print(finding)
+    shown = [f for f in findings if f.level == "warning" or not args.quiet]
     warnings = sum(1 for f in findings if f.level == "warning")
+    if as_json:
+        document = _lint_document(shown, [])
+        document["notes"] = len(findings) - warnings  # counted when -q leaves them out
+        print_json(document)
+        return EXIT_FAILED if warnings else EXIT_OK
+    colour = colour_for(args, sys.stdout)
+    for finding in shown:
+        print(paint(str(finding), "warning" if finding.level == "warning" else "note", colour))
     print(f"{warnings} warning(s), {len(findings) - warnings} note(s)")
     return EXIT_FAILED if warnings else EXIT_OK
+
+
+def _lint_document(findings: list[Finding], problems: list[Diagnostic]) -> dict[str, Any]:
+    warnings = sum(1 for f in findings if f.level == "warning")
+    return {
+        "ok": not problems and not warnings,
+        "warnings": warnings,
+        "notes": len(findings) - warnings,
+        "findings": [
+            {
+                "code": f.code,
+                "level": f.level,
+                "message": f.message,
+                "file": f.span.file if f.span else None,
+                "line": f.span.line if f.span else None,
+                "column": f.span.column if f.span else None,
+            }
+            for f in findings
+        ],
+        "problems": problems_json(problems),
+    }
 
 
 def register_schema(commands: Commands) -> None:
@@ -139,110 +201,4 @@ def cmd_schema(args: argparse.Namespace) -> int:
     else:
         raise UsageError("name a POLICY_ID, or give --policy-format or --source-format")
     print(json.dumps(schema, ensure_ascii=False, indent=2))
-    return EXIT_OK
-
-
-def register_test(commands: Commands) -> None:
-    test = commands.add_parser("test", help="run the tests written next to the policies")
-    test.add_argument(
-        "paths", nargs="*", metavar="PATH", help="a policy file, a pack, or a folder of packs"
-    )
-    test.add_argument(
-        "--min-coverage",
-        type=float,
-        metavar="PERCENT",
-        help="fail when a policy's rule coverage is below PERCENT",
-    )
-    test.add_argument(
-        "-v", "--verbose", action="store_true", help="explain the decision of each failing test"
-    )
-    test.set_defaults(run=cmd_test)
-
-
-def cmd_test(args: argparse.Namespace) -> int:
-    workspace = _workspace(args, args.paths)
-    workspace.raise_problems()
-    engine = Engine(workspace.policies, workspace.sources, packs=workspace.packs)
-    results = run_policy_tests(engine, policies=workspace.selected)
-    failed = [r for r in results if not r.passed]
-    for result in results:
-        status = "PASS" if result.passed else "FAIL"
-        print(f"{status} {result.policy} {result.version} :: {result.name}  ({result.location})")
-        for failure in result.failures:
-            print(f"     {failure}")
-        if not result.passed and result.decision is not None and args.verbose:
-            print(explain_text(result.decision))
-    below = []
-    print("coverage (rules fired in a test, clauses they cite):")
-    for policy in workspace.selected:
-        report = coverage(policy, results)
-        print(
-            f"  {policy.id} {policy.version}: rules {report.rule_percent:.0f}% "
-            f"({len(report.rules_fired)}/{len(report.rules_fired) + len(report.rules_not_fired)})"
-            f", clauses {report.clause_percent:.0f}%"
-        )
-        if report.rules_not_fired:
-            print(f"    never fired: {', '.join(report.rules_not_fired)}")
-        if args.min_coverage is not None and report.rule_percent < args.min_coverage:
-            below.append(f"{policy.id} {policy.version} ({report.rule_percent:.0f}%)")
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    if below:
-        print(f"coverage below {args.min_coverage:g}%: {', '.join(below)}")
-    return EXIT_FAILED if failed or not results or below else EXIT_OK
-
-
-def register_coverage(commands: Commands) -> None:
-    command = commands.add_parser(
-        "coverage", help="which clauses of the source documents the policies encode"
-    )
-    command.add_argument("paths", nargs="*", metavar="PATH")
-    command.add_argument("--format", choices=("text", "json", "html"), default="text")
-    command.add_argument(
-        "-v", "--verbose", action="store_true", help="list the pending clauses (text format)"
-    )
-    command.add_argument(
-        "--fail-on-pending",
-        action="append",
-        metavar="DOC_ID",
-        help="exit 1 when this source document has a pending clause; may be given more than once",
-    )
-    command.set_defaults(run=cmd_coverage)
-
-
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Print the status of every clause; exit 1 on a problem in the coverage files (or in the
-    policies and sources they are checked against), or on a pending clause named by
-    ``--fail-on-pending``."""
-    for folder in args.paths or []:
-        if not Path(folder).is_dir():
-            raise UsageError(f"'{folder}' is not a directory of policies")
-    workspace = _workspace(args, args.paths)
-    policies, sources, problems = workspace.policies, workspace.sources, workspace.problems
-    reported = {str(d) for d in problems}
-    problems.extend(d for d in sources.check_all() if str(d) not in reported)
-    files, found = load_coverage_files([pack.root for pack in workspace.packs], sources)
-    problems.extend(found)
-    if not problems:
-        report, contradictions = clause_coverage(policies, sources, files)
-        problems.extend(contradictions)
-    if problems:
-        print_diagnostics(problems, sys.stderr)
-        print(f"{len(problems)} problem(s): no coverage report", file=sys.stderr)
-        return EXIT_FAILED
-    watched = args.fail_on_pending or []
-    unknown = [d for d in watched if report.document(d) is None]
-    if unknown:
-        raise UsageError(f"no source document {', '.join(unknown)}")
-    if args.format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    elif args.format == "html":
-        print(coverage_html(report), end="")
-    else:
-        print(coverage_text(report, verbose=args.verbose))
-    pending = [
-        d for d in watched if (document := report.document(d)) and document.totals["pending"]
-    ]
-    if pending:
-        print(f"pending clauses in {', '.join(pending)}", file=sys.stderr)
-        return EXIT_FAILED
     return EXIT_OK

@@ -1,16 +1,22 @@
 """The sub-commands that decide cases and print the decisions: evaluate, deadlines, run.
 
-    govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text|...]
-    govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
+    govrules evaluate POLICY_ID --case FILE|- [--as-of YYYY-MM-DD] [--format json|text|...]
+                      [--log [TARGET]]
+    govrules deadlines POLICY_ID --case FILE|- [--as-of YYYY-MM-DD] [--format text|json]
     govrules run [EXAMPLES ...] [--format text|json]
 
 Any decision exits 0, an incomplete one too: the facts still missing are part of the answer.
+``evaluate --log`` appends the decision to a decision log (a SQLite file or a PostgreSQL DSN;
+``--log`` alone: ``GOVRULES_LOG``, else ``govrules-decisions.sqlite``, as ``govrules log``
+reads) before printing it. ``run --format json``
+prints JSON lines, one ``{"example", "description", "decision"}`` object per example.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +29,7 @@ from govrules.cli.arguments import (
     engine_for,
     envelope_date,
 )
+from govrules.decisionlog import DEFAULT_LOG, LogUnavailableError, open_log
 from govrules.engine import today
 from govrules.explain import (
     deadline_entries,
@@ -34,6 +41,7 @@ from govrules.explain import (
 )
 from govrules.explain.quoting import visible
 from govrules.runtime.case_files import read_case_file
+from govrules.runtime.decision import Decision
 
 __all__ = ["register_deadlines", "register_evaluate", "register_run"]
 
@@ -47,11 +55,21 @@ def register_evaluate(commands: Commands) -> None:
         ("json", "text", "markdown", "html", "notice"),
     )
     evaluate.add_argument("--no-trace", action="store_true", help="omit the trace")
+    evaluate.add_argument(
+        "--log",
+        nargs="?",
+        const="",
+        metavar="TARGET",
+        help="append the decision to a decision log: a SQLite file or a postgresql:// DSN "
+        f"(--log alone: GOVRULES_LOG, else {DEFAULT_LOG})",
+    )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     engine = engine_for(args)
     decision = decide_case(engine, args, trace=not args.no_trace)
+    if args.log is not None:
+        _append_to_log(decision, args.log)
     if args.format == "json":
         sys.stdout.write(decision.to_json() + "\n")
     elif args.format == "notice":
@@ -63,6 +81,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(explain_text(decision))
     return EXIT_OK
+
+
+def _append_to_log(decision: Decision, target: str) -> None:
+    """Append ``decision`` to the log ``target`` names (``--log`` alone: the one ``govrules log``
+    reads by default); the record's id and hash go to stderr, never the target (a DSN may hold
+    a password)."""
+    target = target or os.environ.get("GOVRULES_LOG") or DEFAULT_LOG
+    try:
+        log = open_log(target)
+    except LogUnavailableError as error:
+        raise UsageError(f"--log: {error}") from None
+    with log:
+        record = log.append(decision, origin="cli")
+    print(f"logged: record {record.id}, {record.hash}", file=sys.stderr)
 
 
 def register_deadlines(commands: Commands) -> None:
@@ -122,11 +154,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: an example names its 'policy', 'as_of' and 'facts'")
         as_of = envelope_date(envelope) or today()
         decision = engine.evaluate(str(envelope["policy"]), facts, as_of=as_of)
+        if args.format == "json":  # JSON lines: nothing but one object per example
+            described = envelope.get("description")
+            line = {
+                "example": path.as_posix(),
+                "description": None if described is None else " ".join(str(described).split()),
+                "decision": decision.to_dict(),
+            }
+            print(json.dumps(line, ensure_ascii=False))
+            continue
         print(f"━━ {visible(path.as_posix())}")
         if envelope.get("description"):
             print(f"   {visible(' '.join(str(envelope['description']).split()))}")
-        if args.format == "json":
-            print(decision.to_json())
-        else:
-            print(explain_text(decision))
+        print(explain_text(decision))
     return EXIT_OK

@@ -1,35 +1,52 @@
 """The ``govrules`` command line: the top-level parser, the sub-commands in the order ``--help``
 lists them, and the exit code each kind of error ends with.
 
-    govrules list
-    govrules validate [PATH ...]
-    govrules lint [PATH ...]
-    govrules evaluate POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format json|text]
-    govrules deadlines POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
-    govrules review POLICY_ID --first FILE --second FILE [--as-of YYYY-MM-DD]
-    govrules why-not POLICY_ID --case FILE [--as-of YYYY-MM-DD] [--format text|json]
-    govrules verify DECISION.json
+    govrules [--version] [--color auto|always|never] [--policies DIR] [--pack PATH] COMMAND
+    govrules list [--format text|json|ids]
+    govrules validate [PATH ...] [--format text|json]
+    govrules lint [PATH ...] [--format text|json]
+    govrules evaluate POLICY_ID --case FILE|- [--as-of YYYY-MM-DD] [--format json|text] [--log]
+    govrules deadlines POLICY_ID --case FILE|- [--as-of YYYY-MM-DD] [--format text|json]
+    govrules review POLICY_ID --first FILE|- --second FILE|- [--as-of YYYY-MM-DD]
+    govrules why-not POLICY_ID --case FILE|- [--as-of YYYY-MM-DD] [--format text|json]
+    govrules verify DECISION.json|-
     govrules schema POLICY_ID | --policy-format | --source-format
     govrules run [EXAMPLES ...]          evaluate example cases, printing cited decisions
     govrules test [PATH ...]             run the tests written next to the policies
     govrules packs                       the packs loaded: version, origin, digest, signature
     govrules pack seal|sign|verify|keygen
+    govrules completion bash|zsh|fish    a shell completion script
 
 Exit codes: 0 success (any decision, an incomplete one too); 1 a check failed or an internal
 error; 2 bad input, bad arguments or an unknown policy (the message goes to stderr).
 
-The sub-commands live with their group: ``authoring`` (list, validate, lint, schema, test),
-``deciding`` (evaluate, deadlines, run) and ``auditing`` (review, why-not, verify); what they
-share is in ``arguments``.
+The sub-commands live with their group: ``authoring`` (list, validate, lint, schema),
+``checking`` (test, coverage), ``deciding`` (evaluate, deadlines, run) and ``auditing`` (review,
+why-not, verify); what they share is in ``arguments``, colour in ``output``. ``-`` for a case
+reads standard input; colour goes to a terminal only, never when ``NO_COLOR`` is set.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from govrules.cli import auditing, authoring, batch, deciding, packs, scaffold, serve
+import govrules
+from govrules.calendar import WorkingDayCalendar
+from govrules.cli import (
+    auditing,
+    authoring,
+    batch,
+    checking,
+    completion,
+    deciding,
+    packs,
+    scaffold,
+    serve,
+)
 from govrules.cli import log as decision_log
 from govrules.cli.arguments import (
     EXIT_FAILED,
@@ -39,6 +56,7 @@ from govrules.cli.arguments import (
     UsageError,
     print_diagnostics,
 )
+from govrules.cli.output import COLOUR_CHOICES
 from govrules.errors import (
     CaseError,
     CaseFileError,
@@ -47,8 +65,9 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
+from govrules.runtime.decision import FORMAT
 
-__all__ = ["main"]
+__all__ = ["main", "version_text"]
 
 # One per sub-command, in the order ``govrules --help`` lists them (the groups interleave).
 _SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
@@ -62,15 +81,41 @@ _SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
     auditing.register_verify,
     authoring.register_schema,
     deciding.register_run,
-    authoring.register_test,
-    authoring.register_coverage,
+    checking.register_test,
+    checking.register_coverage,
     packs.register_packs,
     packs.register_pack,
     scaffold.register_new,
     batch.register_batch,
     serve.register_serve,
     decision_log.register_log,
+    completion.register_completion,
 )
+
+
+class _Version(argparse.Action):
+    """``--version``: what is computed only when asked (the calendar's provenance)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """``govrules <version>``, then the decision format and the holiday calendar decisions
+    record."""
+    try:
+        version = importlib.metadata.version("govrules")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        version = govrules.__version__
+    return (
+        f"govrules {version}\n"
+        f"decision format {FORMAT}\n"
+        f"calendar {WorkingDayCalendar.prc().provenance}"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +123,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="govrules",
         description="Chinese labour and social-security regulations as "
         "executable, cited, auditable rules.",
+    )
+    parser.add_argument(
+        "--version", action=_Version, help="the version, decision format and holiday calendar"
+    )
+    parser.add_argument(
+        "--color",
+        choices=COLOUR_CHOICES,
+        default="auto",
+        help="colour the output: auto (the default) on a terminal unless NO_COLOR is set",
     )
     parser.add_argument(
         "--policies",
@@ -97,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for register in _SUB_COMMANDS:
         register(commands)
+    parser.set_defaults(command_line=parser)  # for the completion script
     return parser
 
 

@@ -12,30 +12,64 @@ them. A file holds either the facts themselves or an envelope around them:
     facts, envelope = read_case_file(Path("case.yaml"))
     facts                         # {'contract_price': '1000000'}
     envelope                      # {'policy': ..., 'as_of': date(2026, 11, 21)}, or None
+    read_case("-")                # the same, from standard input (named ``<stdin>``)
 
 JSON is read as strictly as YAML (``language/reader.py``): a size limit, duplicate keys refused,
 nesting and number length limited (``runtime/limits.py``), numbers read as exact ``int`` or
 ``Decimal`` (never floats; NaN and Infinity are not JSON), and every refusal located at its
-line and column.
+line and column. A file is JSON when its name ends in ``.json``; a stream (standard input) has
+no name, so it is JSON when its first character other than white space is ``{`` and YAML
+otherwise -- a YAML case on standard input is written in block style, as case files are.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeAlias
 
 from govrules.errors import CaseFileError, Diagnostic, PolicyLoadError
-from govrules.language.reader import read_yaml_file
+from govrules.language.reader import read_yaml_file, read_yaml_text
 from govrules.runtime.limits import MAX_CASE_FILE_BYTES, MAX_JSON_DEPTH, MAX_JSON_NUMBER_DIGITS
 from govrules.spans import SourceSpan
 
-__all__ = ["read_case_file", "read_json_text"]
+__all__ = [
+    "STANDARD_INPUT",
+    "read_case",
+    "read_case_file",
+    "read_case_stream",
+    "read_json_text",
+    "shown_source",
+]
+
+# What names standard input where a case file is expected, and how its positions are shown.
+STANDARD_INPUT = "-"
+_STDIN_NAME = "<stdin>"
+
+_Case: TypeAlias = tuple[dict[str, Any], dict[str, Any] | None]
 
 
-def read_case_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def shown_source(source: str) -> str:
+    """How a case source is named in messages: ``<stdin>`` for ``-``, else the path."""
+    return _STDIN_NAME if source == STANDARD_INPUT else source
+
+
+def read_case(source: str, stdin: BinaryIO | None = None) -> _Case:
+    """The case a command-line argument names: a file path, or ``-`` for standard input
+    (``stdin``, default this process's). Raises ``CaseFileError``."""
+    if source != STANDARD_INPUT:
+        return read_case_file(Path(source))
+    if stdin is None:
+        if sys.stdin is None:  # a process started without one (pythonw, some services)
+            raise CaseFileError(f"{_STDIN_NAME}: this process has no standard input")
+        stdin = sys.stdin.buffer
+    return read_case_stream(stdin, _STDIN_NAME)
+
+
+def read_case_file(path: Path) -> _Case:
     """Facts from a JSON or YAML file, and the envelope (policy, as_of) if the file has one.
 
     JSON numbers are read as exact decimals, never floats. Raises ``CaseFileError``.
@@ -43,35 +77,74 @@ def read_case_file(path: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
     if not path.is_file():
         raise CaseFileError(f"{path}: no such file")
     if path.suffix.lower() == ".json":
-        data = read_json_text(_json_text(path), str(path))
+        data = read_json_text(_decoded(_file_bytes(path), str(path), "json"), str(path))
     else:
         try:
             data = read_yaml_file(path)
         except PolicyLoadError as error:
             raise CaseFileError(str(error)) from None
+    return _case(data, str(path))
+
+
+def read_case_stream(stream: BinaryIO, name: str = _STDIN_NAME) -> _Case:
+    """Facts from a stream of JSON or YAML bytes (JSON when it starts with ``{``), with the
+    same limits as a file; positions in messages name ``name``. Raises ``CaseFileError``."""
+    try:
+        raw = stream.read(MAX_CASE_FILE_BYTES + 1)
+    except OSError as error:
+        raise CaseFileError(f"{name}: cannot be read ({error.strerror or error})") from None
+    kind = "json" if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" else "yaml"
+    text = _decoded(raw, name, kind)
+    if not text.strip():
+        raise CaseFileError(
+            str(
+                Diagnostic(
+                    "case-empty",
+                    "nothing to read: give the case as a JSON or YAML object",
+                    SourceSpan(name, 1, 1),
+                )
+            )
+        )
+    if kind == "json":
+        data = read_json_text(text, name)
+    else:
+        try:
+            data = read_yaml_text(text, name)
+        except PolicyLoadError as error:
+            raise CaseFileError(str(error)) from None
+    return _case(data, name)
+
+
+def _case(data: Any, name: str) -> _Case:
+    """The facts, and the envelope around them if there is one."""
     if not isinstance(data, dict):
-        raise CaseFileError(f"{path}: a case file holds a JSON/YAML object of facts")
+        raise CaseFileError(f"{name}: a case file holds a JSON/YAML object of facts")
     if "facts" in data and "policy" in data:
         facts = data["facts"]
         if not isinstance(facts, dict):
-            raise CaseFileError(f"{path}: 'facts' must be an object")
+            raise CaseFileError(f"{name}: 'facts' must be an object")
         return dict(facts), {k: v for k, v in data.items() if k != "facts"}
     return dict(data), None
 
 
-def _json_text(path: Path) -> str:
+def _file_bytes(path: Path) -> bytes:
     try:
         with path.open("rb") as file:
-            raw = file.read(MAX_CASE_FILE_BYTES + 1)
+            return file.read(MAX_CASE_FILE_BYTES + 1)
     except OSError as error:
         raise CaseFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _decoded(raw: bytes, name: str, kind: str) -> str:
+    """``raw`` (at most one byte past the limit) as text: refused past the limit, or when not
+    UTF-8 (a byte-order mark is allowed)."""
     if len(raw) > MAX_CASE_FILE_BYTES:
         raise CaseFileError(
             str(
                 Diagnostic(
-                    "json-too-large",
+                    f"{kind}-too-large",
                     f"file is larger than {MAX_CASE_FILE_BYTES // 1024} KiB",
-                    SourceSpan(str(path), 1, 1),
+                    SourceSpan(name, 1, 1),
                 )
             )
         )
@@ -80,7 +153,7 @@ def _json_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        span = SourceSpan(str(path), line, column)
+        span = SourceSpan(name, line, column)
         raise CaseFileError(str(Diagnostic("file-encoding", "not UTF-8", span))) from None
 
 
