@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POLICIES
-from govrules import CaseError, Engine, UnknownPolicyError
+from conftest import POLICIES, WAGE_DEPOSIT_POLICY, copy_sources
+from govrules import CaseError, Decision, Engine, EvaluationError, UnknownPolicyError
 from govrules.compiler.policy import CompiledPolicy
 from govrules.packs.manifest import compute_manifest, write_manifest
 from govrules.runtime.case_files import read_case_file
@@ -232,3 +232,38 @@ def test_case_errors_keep_their_diagnostics_across_pickling(engine: Engine) -> N
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.diagnostics == caught.value.diagnostics
     assert str(again) == str(caught.value)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rule_that_fails_on_one_case_does_not_stop_the_others(
+    tmp_path: Path, workers: int
+) -> None:
+    """A rule its facts make fail (a division by zero) gives that case's EvaluationError in
+    its place; the cases around it are decided."""
+    copy_sources(tmp_path / "sources")
+    text = WAGE_DEPOSIT_POLICY.read_text(encoding="utf-8")
+    assert text.count("    when: first_deposit\n") == 1
+    (tmp_path / "wage_deposit.yaml").write_text(
+        text.replace("    when: first_deposit\n", "    when: first_deposit and 1 / (1 - 1) > 0\n"),
+        encoding="utf-8",
+    )
+    engine = Engine.from_directory(tmp_path)
+    calm = {
+        "contract_price": "100.00",
+        "first_deposit": False,
+        "previous_rate": "0.03",
+        "arrears_in_previous_period": False,
+    }
+    failing = {**calm, "first_deposit": True}
+    made = list(
+        engine.evaluate_many(
+            WAGE_DEPOSIT, [calm, failing, calm], dt.date(2026, 1, 1), workers=workers
+        )
+    )
+    assert isinstance(made[1], EvaluationError) and "division by zero" in str(made[1])
+    for decision in (made[0], made[2]):
+        assert isinstance(decision, Decision)
+        assert (
+            decision.to_json()
+            == engine.evaluate(WAGE_DEPOSIT, calm, dt.date(2026, 1, 1), trace=False).to_json()
+        )

@@ -4,4 +4,6 @@ import sys
 
 from govrules.cli.main import main
 
-sys.exit(main())
+# the guard: a worker process that is spawned, not forked, imports this module without running it
+if __name__ == "__main__":
+    sys.exit(main())

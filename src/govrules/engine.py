@@ -206,10 +206,11 @@ class Engine:
         trace: bool = False,
         workers: int = 1,
         chunk_size: int = 256,
-    ) -> Iterator[Decision | CaseError]:
+    ) -> Iterator[Decision | CaseError | EvaluationError]:
         """Decide many cases under one policy and date: a lazy iterator, in the order of
-        ``cases``, yielding each case's ``Decision`` or, for a bad case, its ``CaseError`` (the
-        iteration goes on). An unknown policy or a bad date raises before the first case.
+        ``cases``, yielding each case's ``Decision`` or, for a bad case, its ``CaseError`` (or
+        the ``EvaluationError`` of a rule its facts make fail, a division by zero say); the
+        iteration goes on. An unknown policy or a bad date raises before the first case.
 
         ``workers=N`` decides chunks of ``chunk_size`` cases in N worker processes, each with
         its own copy of this engine: forked on Linux when this process runs no other thread,
@@ -236,14 +237,14 @@ class Engine:
         cases: Iterable[Mapping[str, Any] | BaseModel | CaseError],
         day: dt.date,
         trace: bool,
-    ) -> Iterator[Decision | CaseError]:
+    ) -> Iterator[Decision | CaseError | EvaluationError]:
         for case in cases:
             if isinstance(case, CaseError):
                 yield case
                 continue
             try:
                 yield self.evaluate(policy_id, case, day, trace=trace)
-            except CaseError as error:
+            except (CaseError, EvaluationError) as error:
                 yield error
 
     def _decide_in_workers(
@@ -254,7 +255,7 @@ class Engine:
         trace: bool,
         workers: int,
         chunk_size: int,
-    ) -> Iterator[Decision | CaseError]:
+    ) -> Iterator[Decision | CaseError | EvaluationError]:
         # fork hands the workers this very engine; but a fork of a process with other threads (a
         # service, a Dask client) may hang, and macOS and Windows cannot fork safely: there the
         # workers are spawned and make the engine again the way this one was made
@@ -273,7 +274,7 @@ class Engine:
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker, initargs=start
         ) as pool:
-            pending: deque[Future[list[Decision | CaseError]]] = deque()
+            pending: deque[Future[list[Decision | CaseError | EvaluationError]]] = deque()
             chunks = iter(lambda: list(islice(cases, chunk_size)), [])
             for chunk in chunks:
                 pending.append(pool.submit(_decide_chunk, policy_id, chunk, day, trace))
@@ -416,7 +417,7 @@ def _start_worker(
 
 def _decide_chunk(
     policy_id: str, cases: list[Mapping[str, Any] | CaseError], day: dt.date, trace: bool
-) -> list[Decision | CaseError]:
+) -> list[Decision | CaseError | EvaluationError]:
     assert _WORKER_ENGINE is not None, "the worker's engine is made by its initializer"
     return list(_WORKER_ENGINE._decide_each(policy_id, cases, day, trace))
 
