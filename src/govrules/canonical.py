@@ -13,35 +13,22 @@ any RFC 8785 implementation (``docs/auditors.md`` gives the recipe).
 from __future__ import annotations
 
 import hashlib
+import json.encoder
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["MAX_SAFE_INTEGER", "digest", "jcs"]
 
 # the largest integer an IEEE double holds exactly: JCS writes numbers as ES6 does
 MAX_SAFE_INTEGER = 2**53 - 1
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-}
 
 
-def _string(text: str) -> str:
-    out = ['"']
-    for char in text:
-        escaped = _ESCAPES.get(char)
-        if escaped is not None:
-            out.append(escaped)
-        elif char < " ":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+# JCS escapes in strings exactly what JSON's minimal escaping does: the quote, the backslash,
+# \b \f \n \r \t by name and the other controls below U+0020 as \u00xx in lowercase hex;
+# every other character is written as itself. The standard library's encoder for
+# ``ensure_ascii=False`` (C code) does just that, much faster than a loop over characters;
+# tests/test_canonical.py checks it against an independent RFC 8785 implementation.
+_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _write(value: Any, out: list[str]) -> None:

@@ -173,7 +173,7 @@ def _title(document: SourceDocumentModel | None) -> str:
 
 
 def _citations(sources: SourceLibrary, articles: Sequence[str]) -> tuple[Citation, ...]:
-    law = sources.get(LEGISLATION_LAW) if LEGISLATION_LAW in sources.ids() else None
+    law = sources.get(LEGISLATION_LAW)  # None when no folder holds it; read once, then kept
     if law is None:
         return ()
     found = (law.citation(article) for article in articles)
