@@ -16,9 +16,13 @@ lists them, and the exit code each kind of error ends with.
     govrules packs                       the packs loaded: version, origin, digest, signature
     govrules pack seal|sign|verify|keygen
     govrules completion bash|zsh|fish    a shell completion script
+    govrules batch POLICY_ID --cases FILE|- [--out FILE|-] [--workers N] [--dask ADDRESS|local]
+    govrules serve [--host 127.0.0.1] [--port 8000] [--tokens FILE] [--log TARGET]
+    govrules log verify|query|show       the decision log (SQLite file or PostgreSQL DSN)
 
 Exit codes: 0 success (any decision, an incomplete one too); 1 a check failed or an internal
-error; 2 bad input, bad arguments or an unknown policy (the message goes to stderr).
+error; 2 bad input, bad arguments, an unknown policy or a decision log that cannot be opened
+(the message goes to stderr).
 
 The sub-commands live with their group: ``authoring`` (list, validate, lint, schema),
 ``checking`` (test, coverage), ``deciding`` (evaluate, deadlines, run) and ``auditing`` (review,
@@ -57,6 +61,7 @@ from govrules.cli.arguments import (
     print_diagnostics,
 )
 from govrules.cli.output import COLOUR_CHOICES
+from govrules.decisionlog import LogUnavailableError
 from govrules.errors import (
     CaseError,
     CaseFileError,
@@ -167,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"invalid case for {getattr(args, 'policy_id', 'the policy')}:", file=sys.stderr)
         print_diagnostics(error.diagnostics, sys.stderr)
         return EXIT_USAGE
-    except (UnknownPolicyError, CaseFileError, UsageError) as error:
+    except (UnknownPolicyError, CaseFileError, UsageError, LogUnavailableError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except EvaluationError as error:
