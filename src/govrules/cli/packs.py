@@ -72,19 +72,7 @@ def _row(pack: Pack, keys: list[Any]) -> dict[str, Any]:
             if None in reasons
             else f"NOT VERIFIED: {reasons[0]}"
         )
-    return {
-        "id": pack.id,
-        "version": pack.version,
-        "title_zh": pack.model.title.zh if pack.model else "",
-        "title_en": pack.model.title.en if pack.model else "",
-        "origin": pack.origin,
-        "path": pack.display,
-        "manifest": pack.digest,
-        "sealed": "sealed: every file matches manifest.json"
-        if pack.sealed
-        else "unsealed: no manifest.json, digest of the files as loaded",
-        "signature": state,
-    }
+    return {**pack.to_dict(), "signature": state}
 
 
 def register_pack(commands: Commands) -> None:

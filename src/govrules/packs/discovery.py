@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -122,6 +123,23 @@ class Pack:
         if self.manifest is None or self.signature.manifest != self.manifest.digest:
             return "stale: signs another manifest (sign the pack again)"
         return f"signed by {self.signature.key} (not checked)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The pack as ``govrules packs --format json`` and the HTTP service show it (the
+        signature as far as it can be told without a trusted key)."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title_zh": self.model.title.zh if self.model else "",
+            "title_en": self.model.title.en if self.model else "",
+            "origin": self.origin,
+            "path": self.display,
+            "manifest": self.digest,
+            "sealed": "sealed: every file matches manifest.json"
+            if self.sealed
+            else "unsealed: no manifest.json, digest of the files as loaded",
+            "signature": self.signature_state,
+        }
 
 
 def read_pack(

@@ -22,19 +22,7 @@ __all__ = ["pack_summary", "policy_detail", "policy_summaries"]
 
 def pack_summary(pack: Pack) -> dict[str, Any]:
     """A pack as ``govrules packs --format json`` shows it (no signature key is checked here)."""
-    return {
-        "id": pack.id,
-        "version": pack.version,
-        "title_zh": pack.model.title.zh if pack.model else "",
-        "title_en": pack.model.title.en if pack.model else "",
-        "origin": pack.origin,
-        "path": pack.display,
-        "manifest": pack.digest,
-        "sealed": "sealed: every file matches manifest.json"
-        if pack.sealed
-        else "unsealed: no manifest.json, digest of the files as loaded",
-        "signature": pack.signature_state,
-    }
+    return pack.to_dict()
 
 
 def _version(policy: CompiledPolicy) -> dict[str, Any]:
