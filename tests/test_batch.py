@@ -421,3 +421,27 @@ def test_a_rule_failing_on_one_row_refuses_that_row_only(tmp_path: Path, workers
     assert "division by zero" in made[1][1].problems[0].message
     expected = engine.evaluate(WAGE, calm, day, trace=False).to_json()
     assert made[0][1].to_json() == made[2][1].to_json() == expected  # type: ignore[union-attr]
+
+
+def test_the_bundled_batch_example_as_the_readme_runs_it(
+        engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/batches/wage_deposit_2026.csv: each decided row is engine.evaluate's decision of
+    that row's facts; the row with 'yes' for a boolean is refused in its place."""
+    path = ROOT / "examples" / "batches" / "wage_deposit_2026.csv"
+    code, rows, err = _run([WAGE, "--cases", str(path), *AS_OF, "--cite", "ids"], capsys)
+    assert code == 1  # one row refused
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    assert [row["row"] for row in rows] == list(range(1, len(lines)))
+    for row, line in zip(rows, lines[1:], strict=True):
+        facts: dict[str, Any] = {
+            name: cell for name, cell in zip(header, line.split(","), strict=True) if cell
+        }
+        if facts.get("first_deposit") not in ("true", "false"):
+            assert row["errors"][0]["field"] == "first_deposit"
+            continue
+        for name in ("first_deposit", "arrears_in_previous_period"):
+            if name in facts:
+                facts[name] = facts[name] == "true"
+        assert row["fingerprint"] == engine.evaluate(WAGE, facts, DAY, trace=False).fingerprint
+    assert "7 decided, 1 refused" in err

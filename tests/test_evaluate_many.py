@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POLICIES, WAGE_DEPOSIT_POLICY, copy_sources
+from conftest import POLICIES, ROOT, WAGE_DEPOSIT_POLICY, copy_sources
 from govrules import CaseError, Decision, Engine, EvaluationError, UnknownPolicyError
 from govrules.compiler.policy import CompiledPolicy
 from govrules.packs.manifest import compute_manifest, write_manifest
@@ -26,7 +26,7 @@ WAGE_DEPOSIT = "cn.jilin.taobei.wage_deposit"
 DAY = dt.date(2026, 11, 21)
 EXAMPLES = sorted(
     p
-    for p in Path("examples").rglob("*")
+    for p in (ROOT / "examples").rglob("*")
     if p.suffix in (".json", ".yaml") and "reviews" not in p.parts
 )
 
@@ -181,7 +181,7 @@ def _unpickle_elsewhere(data: bytes, cwd: Path) -> subprocess.CompletedProcess[s
 def test_a_decision_crosses_to_a_process_that_has_no_engine(engine: Engine, tmp_path: Path) -> None:
     """The receiving process loads the pack holding the policy's file, from another folder."""
     facts, envelope = read_case_file(
-        Path("examples/wenshan/accountability_01_escalation_and_deadlines.yaml")
+        ROOT / Path("examples/wenshan/accountability_01_escalation_and_deadlines.yaml")
     )
     assert envelope is not None
     decision = engine.evaluate(
@@ -200,7 +200,7 @@ def test_a_policy_whose_file_changed_is_not_restored(tmp_path: Path) -> None:
     shutil.copytree(POLICIES / "cn.national", pack)
     engine = Engine.from_directory(pack)
     policy_id = "cn.national.maternity_leave"
-    facts, envelope = read_case_file(Path("examples/national/maternity_leave.yaml"))
+    facts, envelope = read_case_file(ROOT / Path("examples/national/maternity_leave.yaml"))
     assert envelope is not None and envelope["policy"] == policy_id
     decision = engine.evaluate(policy_id, facts, dt.date.fromisoformat(str(envelope["as_of"])))
     data = pickle.dumps(decision)

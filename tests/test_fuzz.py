@@ -136,7 +136,9 @@ def test_a_mutated_policy_loads_or_every_problem_is_located(tmp_path: Path, path
             assert problem.code and problem.message
 
 
-EXAMPLES = sorted(p for p in Path(POLICIES.parent / "examples").rglob("*") if p.is_file())
+EXAMPLES = sorted(
+    p for p in Path(POLICIES.parent / "examples").rglob("*") if p.suffix in (".json", ".yaml")
+)
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
