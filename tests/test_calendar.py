@@ -18,6 +18,9 @@ other expectation here rests on the schedule and not on the function under test.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import subprocess
+import sys
 
 import holidays
 import pytest
@@ -427,3 +430,72 @@ def test_golden_weeks_are_rest_days(first: dt.date, last: dt.date) -> None:
     for day in _days(first, last):
         assert not CAL.is_working_day(day), day
     assert CAL.is_working_day(last + dt.timedelta(days=1))
+
+
+# ------------------------------------------------------------------ loading and snapshots
+
+
+def _python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (what a cold command line starts from)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    return done.stdout.strip()
+
+
+def test_importing_the_calendar_imports_neither_holidays_nor_dateutil() -> None:
+    shown = _python(
+        "import sys, govrules.calendar, govrules.language.expr.functions\n"
+        "print(sorted(m for m in ('holidays', 'dateutil') if m in sys.modules))"
+    )
+    assert shown == "[]"
+
+
+def test_a_snapshot_answers_like_a_fresh_calendar_for_every_day_it_holds() -> None:
+    built = WorkingDayCalendar()
+    snapshot = pickle.loads(pickle.dumps(built.snapshot(range(2001, 2028))))
+    assert [data[0] for data in snapshot.years] == list(range(2001, 2028))
+    restored = WorkingDayCalendar.from_snapshot(snapshot)
+    fresh = WorkingDayCalendar()
+    assert restored.provenance == fresh.provenance == CAL.provenance
+    assert restored.published_years == fresh.published_years
+    for day in _days(D(2001, 1, 1), D(2027, 12, 31)):
+        assert restored.is_working_day(day) is fresh.is_working_day(day), day
+        note, expected = restored.note(day), fresh.note(day)
+        assert (note and note.to_dict()) == (expected and expected.to_dict()), day
+    # a year the snapshot does not hold is built from the package, as by any calendar
+    assert restored.note(D(2030, 10, 1)) == fresh.note(D(2030, 10, 1))
+    assert 2030 in {data[0] for data in restored.snapshot().years}
+
+
+def test_a_calendar_from_a_snapshot_needs_no_holidays_package() -> None:
+    snapshot = WorkingDayCalendar().snapshot([2026])
+    expected = [str(period_end(CAL, D(2026, 9, 20), 15, "days").to_dict()), CAL.provenance]
+    shown = _python(
+        "import pickle, sys, datetime as dt\n"
+        "from govrules.calendar import WorkingDayCalendar, period_end\n"
+        f"cal = WorkingDayCalendar.from_snapshot(pickle.loads({pickle.dumps(snapshot)!r}))\n"
+        "print(period_end(cal, dt.date(2026, 9, 20), 15, 'days').to_dict())\n"
+        "print(cal.provenance)\n"
+        "print('holidays' in sys.modules)\n"
+        "cal.is_working_day(dt.date(2031, 1, 1))\n"
+        "print('holidays' in sys.modules)"
+    )
+    assert shown.splitlines() == [*expected, "False", "True"]
+
+
+def test_the_provenance_can_be_relabelled() -> None:
+    calendar = WorkingDayCalendar()
+    calendar.provenance = "holidays 0.0, China; official State Council schedules 2001-2026"
+    assert calendar.provenance.startswith("holidays 0.0")
+    assert calendar.is_working_day(D(2026, 10, 8))
+
+
+def test_a_snapshot_with_a_wrong_day_table_is_refused_naming_the_year() -> None:
+    from govrules.calendar import CalendarSnapshot
+
+    good = WorkingDayCalendar().snapshot([2026])
+    year, codes, rest, makeup = good.years[0]
+    broken = CalendarSnapshot(good.provenance, good.published_years,
+                              ((year, codes[:-1], rest, makeup),))
+    with pytest.raises(ValueError, match="the day table of 2026 has 364 days"):
+        WorkingDayCalendar.from_snapshot(broken).is_working_day(D(2026, 5, 1))

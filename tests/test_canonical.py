@@ -60,3 +60,17 @@ def test_a_decisions_fingerprint_recomputed_outside_the_engine() -> None:
     assert decision["trace_digest"] == "sha256:" + hashlib.sha256(trace).hexdigest()
     assert digest(decision["trace"]) == decision["trace_digest"]
     assert decision["facts"]["contract_price"] == "1000000"  # one spelling
+
+
+def test_the_fast_forms_sort_and_escape_as_the_rfc_says() -> None:
+    from govrules.canonical import plain_digest, plain_jcs
+
+    names = ["\u20ac", "\r", "\ufb33", "1", "\U0001f600", "\u0080", "\u00f6"]
+    value = {"b": dict.fromkeys(names, 0), "a": "\u20ac$\u000f\nA'B\"\\\\\"/"}
+    assert plain_jcs(value) == jcs(value) == rfc8785.dumps(value)
+    assert plain_digest(value) == digest(value)
+
+
+def test_member_names_that_are_not_text_are_refused_clearly() -> None:
+    with pytest.raises(TypeError, match="member name must be text"):
+        jcs({"a": 1, 2: "b"})

@@ -564,3 +564,39 @@ def test_hours_round_trip(t: dt.datetime, n: int) -> None:
     later = run("add_hours(t, n)", t=t, n=n)
     assert run("hours_between(t, u)", t=t, u=later) == n
     assert run("hours_between(t, u)", t=later, u=t) == -n
+
+
+# ------------------------------------------------------------------ traced and untraced alike
+
+
+CALENDAR_CALLS = [
+    "period_end(start, n, 'days')", "period_end(start, n, 'months')",
+    "period_end(start, 3, 'years')", "add_working_days(start, n)",
+    "subtract_working_days(start, n)", "nth_working_day(start, n + 1)",
+    "count_working_days(start, end)", "count_working_days_inclusive(start, end)",
+    "period_end(start_opt, n, 'days')",
+]
+
+
+@pytest.mark.parametrize("text", CALENDAR_CALLS)
+@pytest.mark.parametrize("start", [D(2000, 12, 20), D(2024, 9, 27), D(2026, 9, 30),
+                                   D(2026, 12, 24), D(2031, 2, 1)])
+def test_an_untraced_call_gives_the_traced_result_and_reports_what_is_estimated(
+    text: str, start: dt.date
+) -> None:
+    """Untraced, a calendar function answers without describing the days it met; it gives the
+    traced result and reports the same computation exactly when a year is estimated."""
+    for n in (0, 1, 15):
+        values = {"start": start, "start_opt": start, "end": start + dt.timedelta(days=9 * n),
+                  "n": n}
+        traced, untraced = frame_for(**values), frame_for(**values)
+        result = run(text, traced=True, frame=traced)
+        assert run(text, frame=untraced) == result
+        (computation,) = traced.dates
+        assert untraced.dates == ([computation] if computation.unpublished_years else [])
+
+
+def test_an_unknown_start_is_unknown_untraced() -> None:
+    frame = frame_for(n=3)
+    assert run("period_end(start_opt, n, 'days')", frame=frame) is MISSING
+    assert frame.dates == []

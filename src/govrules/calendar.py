@@ -1,3 +1,5 @@
+# Longer than 400 lines because each rule of legal time is computed and described here, next to
+# the day table it runs on: the fast answer and its description must agree day for day.
 """Legal time on the official PRC calendar: statutory periods, working days, month ends.
 
 The rules, stated once here and used by every policy:
@@ -21,46 +23,83 @@ The rules, stated once here and used by every policy:
 
 Every computation returns a ``DateComputation`` that names the days which moved or were
 skipped, and the years it touched for which no official schedule has been published (the
-calendar then only estimates, and the decision must say so).
+calendar then only estimates, and the decision must say so). An untraced evaluation asks the
+``*_result`` twin of each function instead: the same date or count and the unpublished years,
+without the description.
 
     cal = WorkingDayCalendar.prc()
     period_end(cal, date(2026, 9, 20), 15, "days").result    # 2026-10-08
+    period_end_result(cal, date(2026, 9, 20), 15, "days")    # (2026-10-08, ())
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import holidays
-from dateutil.relativedelta import relativedelta
+if TYPE_CHECKING:
+    import holidays
 
 __all__ = [
+    "CalendarSnapshot",
     "DateComputation",
     "DayNote",
     "WorkingDayCalendar",
     "add_days",
     "add_months",
     "add_working_days",
+    "add_working_days_result",
     "add_years",
     "age_months",
     "age_years",
     "count_working_days",
     "count_working_days_inclusive",
+    "count_working_days_inclusive_result",
+    "count_working_days_result",
+    "days_in_month",
     "nth_working_day",
+    "nth_working_day_result",
     "period_end",
+    "period_end_result",
     "subtract_working_days",
+    "subtract_working_days_result",
 ]
 
 DayKind = Literal["public_holiday", "weekend", "makeup_workday"]
+Unit = Literal["days", "months", "years"]
+Result = tuple[Any, tuple[int, ...]]  # a date or a count, and the unpublished years it touched
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 _US_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")  # holidays' en_US "substituted from"
 _KIND_TEXT = {"public_holiday": "statutory holiday", "weekend": "weekend rest day"}
 _ONE_DAY = dt.timedelta(days=1)
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_FIRST, _LAST = dt.date.min.toordinal(), dt.date.max.toordinal()
+
+# A year's day table holds one code per day. A working day has an even code, so that
+# "is it a working day" is one bit; the codes of notable days name what a note would say.
+_ORDINARY, _HOLIDAY, _MAKEUP, _WEEKEND = 0, 1, 2, 3
+# Computations kept per calendar: plain results (small), and described ones (what a trace
+# shows; larger, and only asked for by traced evaluations).
+_RESULTS_KEPT, _COMPUTATIONS_KEPT = 1 << 15, 1 << 12
+
+
+def _china(**options: Any) -> holidays.HolidayBase:
+    # holidays (and its data for every country) takes a tenth of a second to import: only a
+    # calendar that builds a year table, or reads the package's schedules, pays for it
+    import holidays
+
+    return holidays.China(**options)  # type: ignore[attr-defined,no-any-return]
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The number of days of ``month`` (1-12) in ``year``: 28 to 31."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,23 +154,68 @@ class DateComputation:
         }
 
 
+# (year, day codes, rest days with their English and Chinese names, make-up workdays)
+YearData = tuple[int, bytes, tuple[tuple[dt.date, str, str], ...], tuple[dt.date, ...]]
+
+
+@dataclass(frozen=True)
+class CalendarSnapshot:
+    """The year tables a calendar has built, and its provenance: a small picklable value from
+    which ``WorkingDayCalendar.from_snapshot`` answers for those years without the ``holidays``
+    package (a command line that keeps one next to its compiled policies starts faster)."""
+
+    provenance: str
+    published_years: frozenset[int]
+    years: tuple[YearData, ...]
+
+
+class _Year:
+    """One year of the calendar: its rest days and make-up workdays, and the day table."""
+
+    __slots__ = ("first", "codes", "rest", "makeup")
+
+    def __init__(
+        self, year: int, rest: dict[dt.date, tuple[str, str]], makeup: frozenset[dt.date]
+    ) -> None:
+        self.first = dt.date(year, 1, 1).toordinal()
+        self.rest = rest
+        self.makeup = makeup
+        codes = bytearray()
+        for ordinal in range(self.first, dt.date(year, 12, 31).toordinal() + 1):
+            day = dt.date.fromordinal(ordinal)
+            if day in rest:
+                codes.append(_HOLIDAY)
+            elif day.weekday() >= 5:
+                codes.append(_MAKEUP if day in makeup else _WEEKEND)
+            else:
+                codes.append(_ORDINARY)
+        self.codes = bytes(codes)
+
+    def data(self) -> YearData:
+        rest = tuple((day, en, zh) for day, (en, zh) in sorted(self.rest.items()))
+        year = dt.date.fromordinal(self.first).year
+        return year, self.codes, rest, tuple(sorted(self.makeup))
+
+
 class WorkingDayCalendar:
     """Working days and rest days of the PRC, from the ``holidays`` package's China calendar.
 
     Years with an officially published State Council schedule are those for which the package
     records the substituted days off (``published_years``); other years are computed by the
-    package's rules and are only an estimate.
+    package's rules and are only an estimate. Each year is built once, when a date in it is
+    first asked about; computations are remembered per calendar (they depend on nothing else).
     """
 
     def __init__(self, country: holidays.HolidayBase | None = None) -> None:
-        self._source = country if country is not None else holidays.China()  # type: ignore[attr-defined]
-        special = getattr(self._source, "special_public_holidays", {}) or {}
-        self.published_years: frozenset[int] = frozenset(int(year) for year in special)
-        years = sorted(self.published_years) or [0, -1]
-        version = getattr(holidays, "__version__", "?")
-        schedules = f"official State Council schedules {years[0]}-{years[-1]}"
-        self.provenance = f"holidays {version}, China; {schedules}"
-        self._years: dict[int, tuple[dict[dt.date, tuple[str, str]], frozenset[dt.date]]] = {}
+        self._country = country
+        self._published: frozenset[int] | None = None
+        self._provenance: str | None = None
+        self._years: dict[int, _Year] = {}
+        self._stored: dict[int, YearData] = {}  # years of a snapshot, not yet unpacked
+        self._results: dict[tuple[Any, ...], Result] = {}
+        self._computations: dict[tuple[Any, ...], DateComputation] = {}
+        if country is not None:
+            self._read_schedules(country)
 
     _shared: WorkingDayCalendar | None = None
 
@@ -142,55 +226,244 @@ class WorkingDayCalendar:
             cls._shared = cls()
         return cls._shared
 
-    def _year(self, year: int) -> tuple[dict[dt.date, tuple[str, str]], frozenset[dt.date]]:
-        # Names in fixed languages, never the locale's (the package follows LANG / LC_ALL
-        # by itself), and a substituted day's date in ISO form, not en_US's 09/20/2026.
+    @classmethod
+    def from_snapshot(cls, snapshot: CalendarSnapshot) -> WorkingDayCalendar:
+        """A calendar answering for the snapshot's years from its tables (other years are built
+        from the ``holidays`` package when first asked about, as by any calendar)."""
+        calendar = cls()
+        calendar._published = snapshot.published_years
+        calendar._provenance = snapshot.provenance
+        calendar._stored = {data[0]: data for data in snapshot.years}
+        return calendar
+
+    def snapshot(self, years: Iterable[int] = ()) -> CalendarSnapshot:
+        """The years built so far (and ``years``, built now), the schedules and provenance."""
+        for year in years:
+            self._year(year)
+        built = {year: table.data() for year, table in self._years.items()}
+        return CalendarSnapshot(
+            self.provenance,
+            self.published_years,
+            tuple(sorted({**self._stored, **built}.values(), key=lambda data: data[0])),
+        )
+
+    def _read_schedules(self, country: holidays.HolidayBase) -> None:
+        import holidays
+
+        special = getattr(country, "special_public_holidays", {}) or {}
+        self._published = frozenset(int(year) for year in special)
+        years = sorted(self._published) or [0, -1]
+        version = getattr(holidays, "__version__", "?")
+        schedules = f"official State Council schedules {years[0]}-{years[-1]}"
+        if self._provenance is None:
+            self._provenance = f"holidays {version}, China; {schedules}"
+
+    @property
+    def published_years(self) -> frozenset[int]:
+        if self._published is None:
+            self._read_schedules(_china())
+        assert self._published is not None
+        return self._published
+
+    @property
+    def provenance(self) -> str:
+        """Which calendar data decided: the package, its version, the official schedules."""
+        if self._provenance is None:
+            self._read_schedules(_china())
+        assert self._provenance is not None
+        return self._provenance
+
+    @provenance.setter
+    def provenance(self, text: str) -> None:
+        self._provenance = text
+
+    def _year(self, year: int) -> _Year:
         cached = self._years.get(year)
-        if cached is None:
-            zh = holidays.China(years=year, language="zh_CN")  # type: ignore[attr-defined]
-            en = holidays.China(years=year, language="en_US")  # type: ignore[attr-defined]
+        if cached is not None:
+            return cached
+        stored = self._stored.pop(year, None)
+        if stored is not None:
+            _, codes, rest_days, makeup_days = stored
+            if len(codes) != dt.date(year, 12, 31).timetuple().tm_yday:
+                raise ValueError(
+                    f"calendar snapshot: the day table of {year} has {len(codes)} days"
+                )
+            table = _Year.__new__(_Year)
+            table.first, table.codes = dt.date(year, 1, 1).toordinal(), codes
+            table.rest = {day: (en, zh) for day, en, zh in rest_days}
+            table.makeup = frozenset(makeup_days)
+        else:
+            # Names in fixed languages, never the locale's (the package follows LANG / LC_ALL
+            # by itself), and a substituted day's date in ISO form, not en_US's 09/20/2026.
+            zh = _china(years=year, language="zh_CN")
+            en = _china(years=year, language="en_US")
             rest = {
                 d: (_US_DATE.sub(r"\3-\1-\2", str(en.get(d, n))), str(n)) for d, n in zh.items()
             }
             makeup = frozenset(d for d in getattr(zh, "weekend_workdays", ()) if d.year == year)
-            cached = self._years[year] = (rest, makeup)
-        return cached
+            table = _Year(year, rest, makeup)
+        self._years[year] = table
+        return table
+
+    def _codes(self, ordinal: int) -> tuple[int, bytes]:
+        """The day table of the year holding ``ordinal``, and the ordinal of its 1 January."""
+        if not _FIRST <= ordinal <= _LAST:
+            raise OverflowError("date value out of range")
+        table = self._year(dt.date.fromordinal(ordinal).year)
+        return table.first, table.codes
 
     def note(self, day: dt.date) -> DayNote | None:
         """What makes ``day`` special, or ``None`` for an ordinary working weekday."""
-        rest, makeup = self._year(day.year)
-        if day in rest:
-            return DayNote(day, "public_holiday", *rest[day])
+        table = self._year(day.year)
+        named = table.rest.get(day)
+        if named is not None:
+            return DayNote(day, "public_holiday", *named)
         weekday = day.weekday()
         if weekday >= 5:
-            kind: DayKind = "makeup_workday" if day in makeup else "weekend"
+            kind: DayKind = "makeup_workday" if day in table.makeup else "weekend"
             return DayNote(day, kind, _WEEKDAYS[weekday], _WEEKDAYS_ZH[weekday])
         return None
 
     def is_working_day(self, day: dt.date) -> bool:
-        rest, makeup = self._year(day.year)
-        if day in rest:
-            return False
-        return day.weekday() < 5 or day in makeup
+        table = self._years.get(day.year) or self._year(day.year)
+        return not table.codes[day.toordinal() - table.first] & 1
 
     def unpublished(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
         """Years between the two dates (inclusive) that have no official schedule."""
-        low, high = min(first, last).year, max(first, last).year
-        return tuple(y for y in range(low, high + 1) if y not in self.published_years)
+        low, high = first.year, last.year
+        if low > high:
+            low, high = high, low
+        published = self.published_years
+        if low == high:
+            return () if low in published else (low,)
+        return tuple(y for y in range(low, high + 1) if y not in published)
+
+    # ------------------------------------------------------------ walking the day tables
+
+    def _next_working(self, ordinal: int) -> int:
+        """The first working day on or after ``ordinal``."""
+        first, codes = self._codes(ordinal)
+        while True:
+            index = ordinal - first
+            if index >= len(codes):
+                first, codes = self._codes(ordinal)
+                index = 0
+            if not codes[index] & 1:
+                return ordinal
+            ordinal += 1
+
+    def _walk(self, ordinal: int, amount: int, step: int) -> int:
+        """The ``amount``-th working day from ``ordinal`` going ``step`` (+1 or -1) a day."""
+        first = end = 0
+        codes = b""
+        while amount > 0:
+            ordinal += step
+            if not first <= ordinal < end:
+                first, codes = self._codes(ordinal)
+                end = first + len(codes)
+            if not codes[ordinal - first] & 1:
+                amount -= 1
+        return ordinal
+
+    def _count(self, first_day: int, last_day: int) -> int:
+        """Working days from ordinal ``first_day`` to ``last_day``, both included."""
+        counted = 0
+        ordinal = first_day
+        while ordinal <= last_day:
+            first, codes = self._codes(ordinal)
+            part = codes[ordinal - first : last_day - first + 1]
+            counted += part.count(_ORDINARY) + part.count(_MAKEUP)
+            ordinal = first + len(codes)
+        return counted
+
+    def _notable(self, first_day: int, last_day: int) -> tuple[list[DayNote], int]:
+        """The holidays and make-up workdays from ordinal ``first_day`` to ``last_day``, and
+        how many weekend days lie between (what a working-day description names)."""
+        notable: list[DayNote] = []
+        weekends = 0
+        ordinal = first_day
+        while ordinal <= last_day:
+            first, codes = self._codes(ordinal)
+            part = codes[ordinal - first : last_day - first + 1]
+            weekends += part.count(_WEEKEND)
+            for index, code in enumerate(part):
+                if code in (_HOLIDAY, _MAKEUP):
+                    note = self.note(dt.date.fromordinal(ordinal + index))
+                    assert note is not None
+                    notable.append(note)
+            ordinal = first + len(codes)
+        return notable, weekends
+
+    # Computations depend on nothing but their arguments and the calendar, so each is kept;
+    # when too many are, all are forgotten at once (cheaper than keeping them in order of use).
+
+    def _result(self, key: tuple[Any, ...], result: Any, unpublished: tuple[int, ...]) -> Result:
+        if len(self._results) >= _RESULTS_KEPT:
+            self._results.clear()
+        found = self._results[key] = (result, unpublished)
+        return found
+
+    def _computation(self, key: tuple[Any, ...], computation: DateComputation) -> DateComputation:
+        if len(self._computations) >= _COMPUTATIONS_KEPT:
+            self._computations.clear()
+        self._computations[key] = computation
+        return computation
 
 
 def add_days(start: dt.date, days: int) -> dt.date:
     return start + dt.timedelta(days=days)
 
 
+def _whole(amount: Any) -> int:
+    """An integral amount of months or years as an ``int`` (a fraction of one is refused)."""
+    if type(amount) is int:
+        return amount
+    if amount != int(amount):
+        raise ValueError("Non-integer years and months are ambiguous and not currently supported")
+    return int(amount)
+
+
 def add_months(start: dt.date, months: int) -> dt.date:
     """Corresponding day ``months`` later, or the month's last day if none (第二百零二条)."""
-    return start + relativedelta(months=months)
+    year, month = divmod(start.year * 12 + start.month - 1 + _whole(months), 12)
+    day = start.day
+    if day > 28:
+        day = min(day, days_in_month(year, month + 1))
+    return dt.date(year, month + 1, day)
 
 
 def add_years(start: dt.date, years: int) -> dt.date:
     """Corresponding day ``years`` later; 29 February becomes 28 February (第二百零二条)."""
-    return start + relativedelta(years=years)
+    year = start.year + _whole(years)
+    day = start.day
+    if day == 29 and start.month == 2:
+        day = days_in_month(year, 2)
+    return dt.date(year, start.month, day)
+
+
+def _plain_end(start: dt.date, amount: int, unit: str) -> dt.date:
+    if amount < 0:
+        raise ValueError(f"a period cannot be negative ({amount} {unit})")
+    if unit == "days":
+        return start + dt.timedelta(days=amount)
+    if unit == "months":
+        return add_months(start, amount)
+    if unit == "years":
+        return add_years(start, amount)
+    raise ValueError(f"unknown period unit {unit!r}; use days, months or years")
+
+
+def period_end_result(
+    calendar: WorkingDayCalendar, start: dt.date, amount: int, unit: Unit
+) -> Result:
+    """``period_end``'s last day and unpublished years, without the description."""
+    key = ("period_end", start, amount, unit)
+    found = calendar._results.get(key)
+    if found is None:
+        plain = _plain_end(start, amount, unit)
+        end = dt.date.fromordinal(calendar._next_working(plain.toordinal()))
+        found = calendar._result(key, end, calendar.unpublished(plain, end))
+    return found
 
 
 def period_end(
@@ -200,24 +473,14 @@ def period_end(
     unit: Literal["days", "months", "years"],
 ) -> DateComputation:
     """Last day of a statutory period of ``amount`` ``unit`` beginning the day after ``start``."""
-    if amount < 0:
-        raise ValueError(f"a period cannot be negative ({amount} {unit})")
-    if unit == "days":
-        plain = start + dt.timedelta(days=amount)
-    elif unit == "months":
-        plain = add_months(start, amount)
-    elif unit == "years":
-        plain = add_years(start, amount)
-    else:
-        raise ValueError(f"unknown period unit {unit!r}; use days, months or years")
-    end = plain
-    moved: list[DayNote] = []
+    key = ("period_end", start, amount, unit)
+    found = calendar._computations.get(key)
+    if found is not None:
+        return found
+    plain = _plain_end(start, amount, unit)
+    end, unpublished = period_end_result(calendar, start, amount, unit)
+    moved = [calendar.note(plain + dt.timedelta(days=i)) for i in range((end - plain).days)]
     length = f"{amount} {unit[:-1] if amount == 1 else unit}"
-    while not calendar.is_working_day(end):
-        note = calendar.note(end)
-        assert note is not None
-        moved.append(note)
-        end += _ONE_DAY
     if moved:
         basis = (
             f"{length} after {start.isoformat()} (start day not counted) ends on "
@@ -229,59 +492,76 @@ def period_end(
             f"{length} after {start.isoformat()} (start day not counted) ends on "
             f"{end.isoformat()}, a working day"
         )
-    return DateComputation(
-        "period_end",
-        start,
-        amount,
-        unit,
-        end,
-        plain,
-        tuple(moved),
-        calendar.unpublished(plain, end),
-        basis,
+    days = tuple(note for note in moved if note is not None)
+    computation = DateComputation(
+        "period_end", start, amount, unit, end, plain, days, unpublished, basis
     )
+    return calendar._computation(key, computation)
 
 
-def _walk(
-    calendar: WorkingDayCalendar, function: str, start: dt.date, amount: int, step: dt.timedelta
-) -> tuple[dt.date, list[DayNote], int]:
-    """The ``amount``-th working day from ``start`` going a day forward or back at each
-    ``step`` (the start day is not counted); the holidays and make-up workdays met, and how
-    many weekend days were skipped. Counting back is a step back, never a negative amount."""
+# ------------------------------------------------------------------ working days
+
+
+def _counted(function: str, amount: int) -> None:
     if amount < 0:
         raise ValueError(f"{function}: cannot count {amount} working days (a negative number)")
-    day, counted, weekends = start, 0, 0
-    notable: list[DayNote] = []
-    while counted < amount:
-        day += step
-        note = calendar.note(day)
-        if note is None:
-            counted += 1
-        elif note.kind == "weekend":
-            weekends += 1
-        else:
-            notable.append(note)
-            if note.kind == "makeup_workday":
-                counted += 1
-    return day, notable, weekends
 
 
-def _count(
-    calendar: WorkingDayCalendar, first: dt.date, last: dt.date
-) -> tuple[int, list[DayNote]]:
-    """Working days from ``first`` to ``last``, both included (0 when ``last < first``), and
-    the holidays and make-up workdays among them."""
-    counted = 0
-    notable: list[DayNote] = []
-    for ordinal in range(first.toordinal(), last.toordinal() + 1):
-        note = calendar.note(dt.date.fromordinal(ordinal))
-        if note is None:
-            counted += 1
-        elif note.kind != "weekend":
-            notable.append(note)
-            if note.kind == "makeup_workday":
-                counted += 1
-    return counted, notable
+def add_working_days_result(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> Result:
+    key = ("add_working_days", start, amount)
+    found = calendar._results.get(key)
+    if found is None:
+        _counted("add_working_days", amount)
+        day = dt.date.fromordinal(calendar._walk(start.toordinal(), amount, 1))
+        unpublished = calendar.unpublished(start + _ONE_DAY, day) if amount else ()
+        found = calendar._result(key, day, unpublished)
+    return found
+
+
+def subtract_working_days_result(
+    calendar: WorkingDayCalendar, start: dt.date, amount: int
+) -> Result:
+    key = ("subtract_working_days", start, amount)
+    found = calendar._results.get(key)
+    if found is None:
+        _counted("subtract_working_days", amount)
+        day = dt.date.fromordinal(calendar._walk(start.toordinal(), amount, -1))
+        unpublished = calendar.unpublished(day, start - _ONE_DAY) if amount else ()
+        found = calendar._result(key, day, unpublished)
+    return found
+
+
+def nth_working_day_result(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> Result:
+    key = ("nth_working_day", start, amount)
+    found = calendar._results.get(key)
+    if found is None:
+        if amount < 1:
+            raise ValueError(f"nth_working_day: working days are counted from 1, not {amount}")
+        day = dt.date.fromordinal(calendar._walk(start.toordinal() - 1, amount, 1))
+        found = calendar._result(key, day, calendar.unpublished(start, day))
+    return found
+
+
+def count_working_days_result(calendar: WorkingDayCalendar, start: dt.date, end: dt.date) -> Result:
+    key = ("count_working_days", start, end)
+    found = calendar._results.get(key)
+    if found is None:
+        counted = calendar._count((start + _ONE_DAY).toordinal(), end.toordinal())
+        unpublished = calendar.unpublished(start + _ONE_DAY, end) if end > start else ()
+        found = calendar._result(key, counted, unpublished)
+    return found
+
+
+def count_working_days_inclusive_result(
+    calendar: WorkingDayCalendar, start: dt.date, end: dt.date
+) -> Result:
+    key = ("count_working_days_inclusive", start, end)
+    found = calendar._results.get(key)
+    if found is None:
+        counted = calendar._count(start.toordinal(), end.toordinal())
+        unpublished = calendar.unpublished(start, end) if end >= start else ()
+        found = calendar._result(key, counted, unpublished)
+    return found
 
 
 def _skipped(notable: list[DayNote], weekends: int) -> str:
@@ -292,30 +572,52 @@ def _skipped(notable: list[DayNote], weekends: int) -> str:
     )
 
 
-def _working_days(
+def _described(
+    calendar: WorkingDayCalendar,
     function: str,
     start: dt.date,
-    amount: int,
-    result: dt.date | int,
-    notable: list[DayNote],
-    unpublished: tuple[int, ...],
-    basis: str,
+    given: Any,
+    span: Callable[[Any], tuple[dt.date, dt.date]],
+    basis: Callable[[Any, list[DayNote], int], str],
 ) -> DateComputation:
-    notes = tuple(sorted(notable, key=lambda note: note.day))
-    return DateComputation(
-        function, start, amount, "working_days", result, None, notes, unpublished, basis
+    """A working-day function's computation, described: its result and unpublished years (from
+    its ``_result`` twin), the holidays and make-up workdays within ``span(result)`` (both days
+    included), and its ``basis``. ``given`` is the amount, or the end day of a count."""
+    key = (function, start, given)
+    remembered = calendar._computations.get(key)
+    if remembered is not None:
+        return remembered
+    result, unpublished = _RESULTS[function](calendar, start, given)
+    first, last = span(result)
+    notable, weekends = calendar._notable(first.toordinal(), last.toordinal())
+    amount = result if function.startswith("count") else given
+    computation = DateComputation(
+        function,
+        start,
+        amount,
+        "working_days",
+        result,
+        None,
+        tuple(notable),
+        unpublished,
+        basis(result, notable, weekends),
     )
+    return calendar._computation(key, computation)
 
 
 def add_working_days(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> DateComputation:
     """The ``amount``-th working day after ``start`` (the start day is not counted)."""
-    day, notable, weekends = _walk(calendar, "add_working_days", start, amount, _ONE_DAY)
-    basis = (
-        f"{amount} working days after {start.isoformat()} (start day not counted): "
-        f"{day.isoformat()}; {_skipped(notable, weekends)}"
+    return _described(
+        calendar,
+        "add_working_days",
+        start,
+        amount,
+        lambda day: (start + _ONE_DAY, day),
+        lambda day, notable, weekends: (
+            f"{amount} working days after {start.isoformat()} (start day not counted): "
+            f"{day.isoformat()}; {_skipped(notable, weekends)}"
+        ),
     )
-    unpublished = calendar.unpublished(start + _ONE_DAY, day) if amount else ()
-    return _working_days("add_working_days", start, amount, day, notable, unpublished, basis)
 
 
 def subtract_working_days(
@@ -323,62 +625,78 @@ def subtract_working_days(
 ) -> DateComputation:
     """The ``amount``-th working day before ``start`` (the start day is not counted):
     "N个工作日前". Zero working days before ``start`` is ``start``, even on a rest day."""
-    day, notable, weekends = _walk(calendar, "subtract_working_days", start, amount, -_ONE_DAY)
-    basis = (
-        f"{amount} working days before {start.isoformat()} (start day not counted): "
-        f"{day.isoformat()}; {_skipped(notable, weekends)}"
+    return _described(
+        calendar,
+        "subtract_working_days",
+        start,
+        amount,
+        lambda day: (day, start - _ONE_DAY),
+        lambda day, notable, weekends: (
+            f"{amount} working days before {start.isoformat()} (start day not counted): "
+            f"{day.isoformat()}; {_skipped(notable, weekends)}"
+        ),
     )
-    unpublished = calendar.unpublished(day, start - _ONE_DAY) if amount else ()
-    return _working_days("subtract_working_days", start, amount, day, notable, unpublished, basis)
 
 
 def nth_working_day(calendar: WorkingDayCalendar, start: dt.date, amount: int) -> DateComputation:
     """The ``amount``-th working day counting ``start`` itself when it is a working day
     (``amount`` >= 1): the first working day is ``start``, or the next one after a rest day."""
-    if amount < 1:
-        raise ValueError(f"nth_working_day: working days are counted from 1, not {amount}")
-    day, notable, weekends = _walk(calendar, "nth_working_day", start - _ONE_DAY, amount, _ONE_DAY)
-    basis = (
-        f"working day {amount} counting from {start.isoformat()} (start day counted when a "
-        f"working day): {day.isoformat()}; {_skipped(notable, weekends)}"
+    return _described(
+        calendar,
+        "nth_working_day",
+        start,
+        amount,
+        lambda day: (start, day),
+        lambda day, notable, weekends: (
+            f"working day {amount} counting from {start.isoformat()} (start day counted when a "
+            f"working day): {day.isoformat()}; {_skipped(notable, weekends)}"
+        ),
     )
-    unpublished = calendar.unpublished(start, day)
-    return _working_days("nth_working_day", start, amount, day, notable, unpublished, basis)
 
 
 def count_working_days(
     calendar: WorkingDayCalendar, start: dt.date, end: dt.date
 ) -> DateComputation:
     """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
-    counted, notable = _count(calendar, start + _ONE_DAY, end)
-    basis = (
-        f"{counted} working days after {start.isoformat()} up to and including {end.isoformat()}"
+    return _described(
+        calendar,
+        "count_working_days",
+        start,
+        end,
+        lambda _: (start + _ONE_DAY, end),
+        lambda counted, notable, weekends: (
+            f"{counted} working days after {start.isoformat()} up to and including "
+            f"{end.isoformat()}"
+        ),
     )
-    unpublished = calendar.unpublished(start + _ONE_DAY, end) if end > start else ()
-    return _working_days("count_working_days", start, counted, counted, notable, unpublished, basis)
 
 
 def count_working_days_inclusive(
     calendar: WorkingDayCalendar, start: dt.date, end: dt.date
 ) -> DateComputation:
     """Working days from ``start`` to ``end``, both included (0 when ``end < start``)."""
-    counted, notable = _count(calendar, start, end)
-    basis = f"{counted} working days from {start.isoformat()} to {end.isoformat()}, both included"
-    unpublished = calendar.unpublished(start, end) if end >= start else ()
-    function = "count_working_days_inclusive"
-    return _working_days(function, start, counted, counted, notable, unpublished, basis)
+    return _described(
+        calendar,
+        "count_working_days_inclusive",
+        start,
+        end,
+        lambda _: (start, end),
+        lambda counted, notable, weekends: (
+            f"{counted} working days from {start.isoformat()} to {end.isoformat()}, both included"
+        ),
+    )
 
 
-def _completed(
-    function: str, birth: dt.date, on: dt.date, guess: int, later: Callable[[dt.date, int], dt.date]
-) -> int:
-    """``guess`` when ``later(birth, guess)`` (the anniversary) is not after ``on``, else one
-    less: the guess is the difference of the calendar years or months, never too small."""
-    if on < birth:
-        raise ValueError(
-            f"{function}({birth.isoformat()}, {on.isoformat()}): the day is before the birth date"
-        )
-    return guess if later(birth, guess) <= on else guess - 1
+_RESULTS: dict[str, Callable[[WorkingDayCalendar, dt.date, Any], Result]] = {
+    "add_working_days": add_working_days_result,
+    "subtract_working_days": subtract_working_days_result,
+    "nth_working_day": nth_working_day_result,
+    "count_working_days": count_working_days_result,
+    "count_working_days_inclusive": count_working_days_inclusive_result,
+}
+
+
+# ------------------------------------------------------------------ ages
 
 
 def age_years(birth: dt.date, on: dt.date) -> int:
@@ -389,11 +707,30 @@ def age_years(birth: dt.date, on: dt.date) -> int:
     The criminal-law reading, an age reached the day after the birthday, is the age on the day
     before: ``age_years(birth, on - 1 day)``. A day before the birth date is an error.
     """
-    return _completed("age_years", birth, on, on.year - birth.year, add_years)
+    _after_birth("age_years", birth, on)
+    years = on.year - birth.year
+    # the anniversary in on's year: birth's month and day, 28 February for a 29 February
+    if birth.month != on.month:
+        return years if birth.month < on.month else years - 1
+    day = birth.day
+    if day == 29 and birth.month == 2:
+        day = days_in_month(on.year, 2)
+    return years if day <= on.day else years - 1
 
 
 def age_months(birth: dt.date, on: dt.date) -> int:
     """Completed months of age on ``on`` of a person born on ``birth``: reached on the
     corresponding day of each month, or that month's last day when it has none (第二百零二条)."""
-    guess = (on.year - birth.year) * 12 + on.month - birth.month
-    return _completed("age_months", birth, on, guess, add_months)
+    _after_birth("age_months", birth, on)
+    months = (on.year - birth.year) * 12 + on.month - birth.month
+    # the monthly anniversary in on's month is birth's day, or the month's last day
+    if birth.day <= on.day or on.day == days_in_month(on.year, on.month):
+        return months
+    return months - 1
+
+
+def _after_birth(function: str, birth: dt.date, on: dt.date) -> None:
+    if on < birth:
+        raise ValueError(
+            f"{function}({birth.isoformat()}, {on.isoformat()}): the day is before the birth date"
+        )

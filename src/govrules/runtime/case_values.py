@@ -16,6 +16,7 @@ or ``datetime``) is read as its plain value; ``bool`` is never a number.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -66,10 +67,10 @@ def declared_bounds(spec: Any) -> Bounds:
 
 _BOUND_WORDS = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}
 _BOUND_TESTS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": lambda x, b: x > b,
-    "ge": lambda x, b: x >= b,
-    "lt": lambda x, b: x < b,
-    "le": lambda x, b: x <= b,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
 }
 
 
@@ -100,15 +101,22 @@ def _number(kind: Type) -> Callable[[Any], Any]:
     name = {"money": "an amount of money", "rate": "a rate", "decimal": "a decimal number"}[
         kind.kind
     ]
-    in_range = _rate_range if kind.kind == "rate" else _magnitude
+    rate = kind.kind == "rate"
+    in_range = _rate_range if rate else _magnitude
+    fullmatch = DECIMAL_TEXT.fullmatch
 
     def number(value: Any) -> Any:
-        given = type(value)
-        if given is str:
-            if DECIMAL_TEXT.fullmatch(value) is None:
+        if type(value) is str:  # the usual case, checked inline: one call per value
+            if fullmatch(value) is None:
                 raise ValueError(_number_text_problem(value, name))
             parsed = Decimal(value)
-        elif given is Decimal:
+            if parsed.adjusted() >= MAX_INTEGER_DIGITS or (
+                rate and not RATE_MIN <= parsed <= RATE_MAX
+            ):
+                in_range(parsed)  # raises, saying why
+            return parsed
+        given = type(value)
+        if given is Decimal:
             parsed = _finite(value)
         elif given is int:
             parsed = _whole(value)
@@ -235,10 +243,21 @@ def _in_calendar(day: dt.date) -> None:
         )
 
 
+# Dates already read, by their text: the same days recur across the cases of a batch. Only dates
+# that passed every check are kept, and all are forgotten at once when too many are.
+_DAYS_READ: dict[str, dt.date] = {}
+_DAYS_KEPT = 1 << 14
+
+
 def _date(kind: Type) -> Callable[[Any], Any]:
+    read = _DAYS_READ.get
+
     def day(value: Any) -> Any:
         given = type(value)
         if given is str:
+            known = read(value)
+            if known is not None:
+                return known
             if not DATE_TEXT.fullmatch(value):
                 raise ValueError("expected a date written YYYY-MM-DD")
             try:
@@ -256,6 +275,10 @@ def _date(kind: Type) -> Callable[[Any], Any]:
         else:
             raise ValueError(f"expected a date written YYYY-MM-DD, got {_kind_of(value)}")
         _in_calendar(parsed)
+        if given is str:
+            if len(_DAYS_READ) >= _DAYS_KEPT:
+                _DAYS_READ.clear()
+            _DAYS_READ[value] = parsed
         return parsed
 
     return day

@@ -15,15 +15,17 @@ so anyone can recompute it (``docs/auditors.md``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from govrules.canonical import digest
+from govrules.canonical import digest, dumps, plain_digest
 from govrules.citations import Citation
 from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice
+from govrules.runtime.plans import policy_plan
+from govrules.runtime.trace import TraceRecorder
+from govrules.runtime.trace_events import json_value
 from govrules.values import MISSING, Record, canonical_decimal, to_json_value
 
 __all__ = ["FORMAT", "JSON_KEYS", "Decision", "MissingFact", "canonical_facts", "fingerprint_of"]
@@ -111,8 +113,8 @@ class Decision:
         "values",
         "missing",
         "notices",
-        "trace",
         "calendar",
+        "_trace",
         "_inputs",
         "_applied",
         "_fingerprint",
@@ -128,7 +130,7 @@ class Decision:
         values: dict[str, Any],
         missing: tuple[MissingFact, ...],
         notices: tuple[Notice, ...],
-        trace: tuple[dict[str, Any], ...],
+        trace: tuple[dict[str, Any], ...] | tuple[TraceRecorder, int],
         inputs: list[Any],
         applied: list[CompiledRule],
         calendar: str = "",
@@ -139,13 +141,28 @@ class Decision:
         self.values = values
         self.missing = missing
         self.notices = notices
-        self.trace = trace
+        # the events, or (the recorder, how many of its events are this decision's): the
+        # events are built when the trace is first read
+        self._trace: tuple[Any, ...] = trace
         self.calendar = calendar  # the provenance of the holiday calendar used
         self._inputs = inputs
         self._applied = applied
         self._fingerprint: str | None = None
         self._citations: tuple[Citation, ...] | None = None
         self._document: dict[str, Any] | None = None
+
+    @property
+    def trace(self) -> tuple[dict[str, Any], ...]:
+        """Every step of the evaluation, in order (empty when it was not traced)."""
+        trace = self._trace
+        if trace and isinstance(trace[0], TraceRecorder):
+            recorder, count = trace
+            trace = self._trace = tuple(recorder.events[:count])
+        return trace
+
+    @trace.setter
+    def trace(self, events: tuple[dict[str, Any], ...]) -> None:
+        self._trace = events
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -174,17 +191,16 @@ class Decision:
         """Every clause the decision rests on: applied rules, their readings, their figures."""
         if self._citations is None:
             found: dict[str, Citation] = {}
-            parameters = {p.name: p for p in self.policy.parameters}
+            plan = policy_plan(self.policy)
             for rule in self._applied:
-                groups = [rule.citations] + [note.citations for note in rule.interpretations]
-                for name, _, origin in rule.reads:
-                    if origin == "parameter":
-                        value = parameters[name].at(self.as_of)
-                        if value is not None:
-                            groups.append(value.citations)
-                for group in groups:
-                    for citation in group:
-                        found.setdefault(citation.ref, citation)
+                cited = plan.rules[id(rule)]
+                for ref, citation in cited.cited:
+                    found.setdefault(ref, citation)
+                for parameter in cited.parameters_read:
+                    value = parameter.at(self.as_of)
+                    if value is not None:
+                        for ref, citation in plan.parameter_cited(value):
+                            found.setdefault(ref, citation)
             for notice in self.notices:
                 for citation in notice.citations:
                     found.setdefault(citation.ref, citation)
@@ -194,12 +210,17 @@ class Decision:
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            self._fingerprint = fingerprint_of(self._body())
+            # fingerprint_of, on the JSON the decision built itself (JSON's own types only)
+            body = self._body()
+            self._fingerprint = plain_digest(
+                {k: v for k, v in body.items() if k not in UNFINGERPRINTED}
+            )
         return self._fingerprint
 
     def _body(self) -> dict[str, Any]:
         """The JSON object without its fingerprint, built once."""
         if self._document is None:
+            plan = policy_plan(self.policy)
             trace = list(self.trace)
             self._document = {
                 "format": FORMAT,
@@ -211,11 +232,11 @@ class Decision:
                 "calendar": self.calendar,
                 "facts": canonical_facts(self.facts),
                 "outcome": self.outcome,
-                "values": {name: to_json_value(value) for name, value in self.values.items()},
-                "citations": [citation.to_dict() for citation in self.citations],
+                "values": {name: json_value(value) for name, value in self.values.items()},
+                "citations": [plan.citation_dict(citation) for citation in self.citations],
                 "missing": [fact.to_dict() for fact in self.missing],
                 "notices": [notice.to_dict() for notice in self.notices],
-                "trace_digest": digest(trace) if trace else None,
+                "trace_digest": plain_digest(trace) if trace else None,
                 "trace": trace,
             }
         return self._document
@@ -225,7 +246,7 @@ class Decision:
         return {**self._body(), "fingerprint": self.fingerprint}
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return dumps(self.to_dict(), indent)
 
     def __repr__(self) -> str:
         return f"<Decision {self.policy.id} {self.as_of} {self.outcome}>"

@@ -9,6 +9,7 @@ skips the rules whose facts are missing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -20,7 +21,13 @@ from decimal import (
 from typing import Any
 
 from govrules.calendar import DateComputation, WorkingDayCalendar
-from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice, Program
+from govrules.compiler.policy import (
+    CompiledParameter,
+    CompiledPolicy,
+    CompiledRule,
+    Notice,
+    Program,
+)
 from govrules.errors import EvaluationError
 from govrules.runtime.decision import Decision, MissingFact
 from govrules.runtime.findings import (
@@ -30,8 +37,17 @@ from govrules.runtime.findings import (
     undated_notice,
     unverified_notices,
 )
-from govrules.runtime.trace import Recorder, TraceRecorder
-from govrules.values import MISSING, effective_text, exact_fact, to_json_value
+from govrules.runtime.plans import policy_plan
+from govrules.runtime.trace import Recorder, TraceRecorder, emitter
+from govrules.runtime.trace_events import (
+    date_event,
+    figure_event,
+    outcome_event,
+    parameter_event,
+    policy_event,
+    rule_event,
+)
+from govrules.values import MISSING, exact_fact
 
 __all__ = ["evaluate_case"]
 
@@ -39,31 +55,25 @@ __all__ = ["evaluate_case"]
 class _Frame:
     """Where date computations of one evaluation are reported (kept in the last slot)."""
 
-    __slots__ = ("calendar", "recorder", "rule", "dates")
+    __slots__ = ("calendar", "recorder", "emit", "rule", "dates")
 
     def __init__(self, calendar: WorkingDayCalendar, recorder: Recorder) -> None:
         self.calendar = calendar
         self.recorder = recorder
+        # how events are reported: compactly to a TraceRecorder; None when nothing records
+        self.emit = emitter(recorder) if recorder.enabled else None
         self.rule: str | None = None
         self.dates: list[DateComputation] = []
 
     def date_computed(self, computation: DateComputation) -> None:
         self.dates.append(computation)
-        if self.recorder.enabled:
-            self.recorder.record(
-                {
-                    "event": "date",
-                    "rule": self.rule,
-                    **computation.to_dict(),
-                    "provisional": bool(computation.unpublished_years),
-                    "calendar": self.calendar.provenance,
-                }
-            )
+        if self.emit is not None:
+            self.emit(date_event, self.rule, computation, self.calendar.provenance)
 
     def figure_read(self, event: dict[str, Any]) -> None:
         """A figure read beyond the parameters in force today: a table row, or ``at``."""
-        if self.recorder.enabled:
-            self.recorder.record({"event": "parameter", "rule": self.rule, **event})
+        if self.emit is not None:
+            self.emit(figure_event, self.rule, event)
 
 
 # The engine's own arithmetic, whatever the caller's decimal context: enough digits that no
@@ -110,19 +120,9 @@ def _evaluate(
     values.append(frame)
     if policy.bindings:
         values.extend(policy.binding_blanks)
-    if tracing:
-        recorder.record(
-            {
-                "event": "policy",
-                "policy": policy.id,
-                "version": policy.version,
-                "content_hash": policy.content_hash,
-                "file": policy.path,
-                "as_of": as_of.isoformat(),
-                "calendar": calendar.provenance,
-            }
-        )
-    missing = missing_required(policy, values, recorder)
+    if frame.emit is not None:
+        frame.emit(policy_event, policy, as_of, calendar.provenance)
+    missing = missing_required(policy, values, frame.emit)
     conflicts: list[tuple[int, CompiledRule]] = []
     if tracing or missing:
         applied = _run_rules_traced(policy, program, values, frame, missing, conflicts)
@@ -172,40 +172,45 @@ def _run_rules_traced(
     conflicts: list[tuple[int, CompiledRule]],
 ) -> list[CompiledRule]:
     """The same rules, recording each step, and skipping rules whose facts are missing."""
-    recorder = frame.recorder
-    tracing = recorder.enabled
+    emit = frame.emit
+    plans = policy_plan(policy).rules if emit is not None else {}
     as_of = values[policy.as_of_slot]
     blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
     applied: list[CompiledRule] = []
     for rule, condition, sets, _, collects in program.steps:
         frame.rule = rule.id
+        plan = plans.get(id(rule))
         if rule.input_slots & blocked:
-            if tracing:
-                _record_rule(
-                    recorder, rule, values, None, "skipped", detail="required facts are missing"
+            if plan is not None and emit is not None:
+                emit(
+                    rule_event,
+                    plan,
+                    "skipped",
+                    None,
+                    plan.read(values),
+                    None,
+                    None,
+                    "required facts are missing",
                 )
             continue
         try:
-            if tracing:
-                _record_parameters(recorder, policy, rule, rule.condition_parameters, as_of)
+            if plan is not None and emit is not None:
+                _record_parameters(emit, plan.id, plan.condition_parameters, as_of)
             holds = True if condition is None else condition(values)
             if holds is not True:
-                if tracing:
-                    _record_rule(
-                        recorder,
-                        rule,
-                        values,
-                        holds,
-                        "unknown" if holds is MISSING else "not_applicable",
-                    )
+                if plan is not None and emit is not None:
+                    status = "unknown" if holds is MISSING else "not_applicable"
+                    emit(rule_event, plan, status, holds, plan.read(values), None, None, None)
                 continue
             defeater = _defeater(rule, applied) if rule.defeated_by else None
             if defeater is not None:
-                if tracing:
-                    _record_rule(recorder, rule, values, True, "defeated", defeated_by=defeater)
+                if plan is not None and emit is not None:
+                    emit(
+                        rule_event, plan, "defeated", True, plan.read(values), None, defeater, None
+                    )
                 continue
-            if tracing:
-                _record_parameters(recorder, policy, rule, rule.set_parameters, as_of)
+            if plan is not None and emit is not None:
+                _record_parameters(emit, plan.id, plan.set_parameters, as_of)
             produced = {}
             for slot, compute in sets:
                 value = produced[slot] = compute(values)
@@ -219,15 +224,8 @@ def _run_rules_traced(
         except (ArithmeticError, ValueError, OverflowError) as error:
             raise EvaluationError(f"{policy.id}: rule '{rule.id}' failed: {error}") from None
         applied.append(rule)
-        if tracing:
-            _record_rule(
-                recorder,
-                rule,
-                values,
-                True,
-                "applied",
-                produced={policy.name_of[slot]: value for slot, value in produced.items()},
-            )
+        if plan is not None and emit is not None:
+            emit(rule_event, plan, "applied", True, plan.read(values), produced, None, None)
     return applied
 
 
@@ -283,24 +281,23 @@ def _decide(
     if policy.model.effective.undated or program.undated:
         notices.append(undated_notice(policy, program.undated))
     recorder = frame.recorder
-    if recorder.enabled:
+    if frame.emit is not None:
         decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
-        recorder.record(
-            {
-                "event": "outcome",
-                "outcome": outcome,
-                "rule": decisive[-1]
-                if decisive and outcome not in ("incomplete", "conflict")
-                else None,
-                "default": chosen is MISSING,
-            }
+        frame.emit(
+            outcome_event,
+            outcome,
+            decisive[-1] if decisive and outcome not in ("incomplete", "conflict") else None,
+            chosen is MISSING,
         )
     result = {
         name: None if (value := values[slot]) is MISSING else value
         for name, slot in policy.public_slots
     }
+    # the recorder and how many of its events are this decision's: built when read
     events = (
-        tuple(recorder.events) if recorder.enabled and isinstance(recorder, TraceRecorder) else ()
+        (recorder, len(recorder))
+        if recorder.enabled and isinstance(recorder, TraceRecorder)
+        else ()
     )
     return Decision(
         policy,
@@ -317,72 +314,12 @@ def _decide(
 
 
 def _record_parameters(
-    recorder: Recorder,
-    policy: CompiledPolicy,
-    rule: CompiledRule,
-    names: tuple[str, ...],
+    emit: Callable[..., None],
+    rule: str,
+    parameters: tuple[CompiledParameter, ...],
     as_of: dt.date,
 ) -> None:
     """Record each parameter read, where the lookup happens: value, start date, clause."""
-    for name in names:
-        value = policy.parameters_by_name[name].at(as_of)
-        if value is not None:
-            recorder.record(
-                {
-                    "event": "parameter",
-                    "rule": rule.id,
-                    "name": name,
-                    "value": to_json_value(value.value),
-                    "effective_from": effective_text(value.effective_from),
-                    "citations": [c.ref for c in value.citations],
-                    "unverified": value.unverified,
-                }
-            )
-
-
-def _record_rule(
-    recorder: Recorder,
-    rule: CompiledRule,
-    values: list[Any],
-    holds: Any,
-    status: str,
-    *,
-    produced: dict[str, Any] | None = None,
-    defeated_by: CompiledRule | None = None,
-    detail: str | None = None,
-) -> None:
-    event: dict[str, Any] = {
-        "event": "rule",
-        "rule": rule.id,
-        "title": rule.title_en,
-        "title_zh": rule.title_zh,
-        "status": status,
-        "condition": rule.condition_text,
-        "condition_value": to_json_value(holds),
-        "reads": {
-            name: _read(name, values[slot], origin)
-            for name, slot, origin in rule.reads
-            if origin != "parameter"
-        },
-        "citations": [c.ref for c in rule.citations],
-    }
-    if produced is not None:
-        event["values"] = {name: to_json_value(value) for name, value in produced.items()}
-    if rule.interpretations and status == "applied":
-        event["interpretations"] = [note.to_dict() for note in rule.interpretations]
-    if rule.kind != "rule":
-        event["kind"] = rule.kind  # an else branch, or a default that gave the value
-    if defeated_by is not None:
-        event["defeated_by"] = defeated_by.id
-        event["defeated_by_citations"] = [c.ref for c in defeated_by.citations]
-    if detail is not None:
-        event["detail"] = detail
-    recorder.record(event)
-
-
-def _read(name: str, value: Any, origin: str) -> Any:
-    """A value a rule read, as its trace event shows it: a list fact by reference to the
-    decision's facts (never copied into every event), anything else by value."""
-    if origin == "input" and isinstance(value, (list, tuple)):
-        return {"fact": name, "items": len(value)}
-    return to_json_value(value)
+    for parameter in parameters:
+        if parameter.at(as_of) is not None:
+            emit(parameter_event, rule, parameter, as_of)

@@ -9,13 +9,15 @@ against an authoritative text.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from govrules.calendar import DateComputation
-from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice
+from govrules.compiler.policy import CompiledInput, CompiledPolicy, CompiledRule, Notice
 from govrules.compiler.tables import Table
 from govrules.runtime.decision import MissingFact
-from govrules.runtime.trace import Recorder
+from govrules.runtime.plans import policy_plan
+from govrules.runtime.trace_events import missing_event
 from govrules.values import MISSING, to_json_value
 
 __all__ = [
@@ -28,8 +30,9 @@ __all__ = [
 
 
 def missing_required(
-    policy: CompiledPolicy, values: list[Any], recorder: Recorder
+    policy: CompiledPolicy, values: list[Any], emit: Callable[..., None] | None
 ) -> tuple[MissingFact, ...]:
+    """The required facts the case does not give (``emit`` reports them to the trace)."""
     found = []
     for item in policy.required_checks:
         if values[item.slot] is not MISSING:
@@ -37,15 +40,25 @@ def missing_required(
         if item.required:
             reason = "required"
         elif item.required_when is not None and item.required_when(values) is True:
-            reason = f"required when {item.required_when_text}"
+            reason = "when"
         else:
             continue
-        found.append(
-            MissingFact(item.name, True, reason, (), item.title_zh, item.title_en, item.citations)
-        )
-    if found and recorder.enabled:
-        recorder.record({"event": "missing", "facts": [m.to_dict() for m in found]})
+        found.append(_required(policy, item, reason))
+    if found and emit is not None:
+        emit(missing_event, tuple(found))
     return tuple(found)
+
+
+def _required(policy: CompiledPolicy, item: CompiledInput, reason: str) -> MissingFact:
+    """The record of a missing required fact: it depends on the input and the reason only,
+    and is immutable, so each policy makes it once."""
+    cache = policy_plan(policy).missing
+    record = cache.get(("required", item.name, reason))
+    if record is None:
+        why = "required" if reason == "required" else f"required when {item.required_when_text}"
+        record = MissingFact(item.name, True, why, (), item.title_zh, item.title_en, item.citations)
+        cache[("required", item.name, reason)] = record
+    return record
 
 
 def missing_for_outputs(
@@ -59,19 +72,26 @@ def missing_for_outputs(
                 if values[policy.inputs_by_name[name].slot] is MISSING:
                     needed.setdefault(name, []).append(output.name)
     known = {m.fact for m in already}
-    return tuple(
-        MissingFact(
-            name,
-            False,
-            "needed for " + ", ".join(outputs),
-            tuple(outputs),
-            policy.inputs_by_name[name].title_zh,
-            policy.inputs_by_name[name].title_en,
-            policy.inputs_by_name[name].citations,
-        )
-        for name, outputs in needed.items()
-        if name not in known
-    )
+    cache = policy_plan(policy).missing
+    found = []
+    for name, outputs in needed.items():
+        if name in known:
+            continue
+        record = cache.get(("needed", name, *outputs))
+        if record is None:
+            item = policy.inputs_by_name[name]
+            record = MissingFact(
+                name,
+                False,
+                "needed for " + ", ".join(outputs),
+                tuple(outputs),
+                item.title_zh,
+                item.title_en,
+                item.citations,
+            )
+            cache[("needed", name, *outputs)] = record
+        found.append(record)
+    return tuple(found)
 
 
 def calendar_notices(dates: list[DateComputation]) -> list[Notice]:

@@ -8,6 +8,7 @@ norm on the same question (``superior:``/``related:``), and which prevails (``pr
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -99,7 +100,7 @@ def law_hierarchy_notice(
             "规范依据未载入",
         )
     else:
-        verdict = precedence(mine, theirs)
+        verdict = _precedence(mine, theirs, sources)
     rows_en = "; ".join(
         f"{row['output']}: this {_shown(row['this'])}, other {_shown(row['other'])}"
         for row in compared
@@ -176,5 +177,31 @@ def _citations(sources: SourceLibrary, articles: Sequence[str]) -> tuple[Citatio
     law = sources.get(LEGISLATION_LAW)  # None when no folder holds it; read once, then kept
     if law is None:
         return ()
-    found = (law.citation(article) for article in articles)
-    return tuple(c for c in found if c is not None)
+    known = _KNOWN.setdefault(sources, {})
+    key = ("articles", id(law), *articles)
+    found = known.get(key)
+    if found is None or found[0] is not law:
+        cited = (law.citation(article) for article in articles)
+        found = known[key] = (law, tuple(c for c in cited if c is not None))
+    return found[1]  # type: ignore[no-any-return]
+
+
+def _precedence(
+    mine: SourceDocumentModel, theirs: SourceDocumentModel, sources: SourceLibrary
+) -> Precedence:
+    """``precedence(mine, theirs)``, worked out once per pair of documents: it reads nothing
+    but the two documents, and the verdict is immutable."""
+    known = _KNOWN.setdefault(sources, {})
+    key = ("precedence", id(mine), id(theirs))
+    found = known.get(key)
+    if found is None or found[0] is not mine or found[1] is not theirs:
+        found = known[key] = (mine, theirs, precedence(mine, theirs))
+    return found[2]  # type: ignore[no-any-return]
+
+
+# What a notice needs that depends on a library's documents only, per library while it lives:
+# the citations of 立法法's articles and the verdicts between two documents. Each entry keeps
+# the documents it was made from, so an entry is used only for those very documents.
+_KNOWN: weakref.WeakKeyDictionary[SourceLibrary, dict[tuple[Any, ...], tuple[Any, ...]]] = (
+    weakref.WeakKeyDictionary()
+)

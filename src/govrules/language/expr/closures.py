@@ -17,7 +17,7 @@ from typing import Any
 from govrules.language.expr.functions.spec import Compiled
 from govrules.values import MISSING
 
-__all__ = ["Code", "apply", "binary", "const", "first_of_three"]
+__all__ = ["Code", "apply", "binary", "conditional", "const", "first_of_three", "logic"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,3 +164,64 @@ def binary(fn: Callable[[Any, Any], Any], a: Code, b: Code) -> Compiled:
         return MISSING if y is MISSING else fn(x, y)
 
     return code_code
+
+
+def logic(op: str, parts: list[Code]) -> Code:
+    """``a and b`` / ``a or b`` in three-valued logic: an unknown side decides only when the
+    other does not (``False and unknown`` is False, ``True and unknown`` unknown)."""
+    a, b = parts
+    stop = op == "or"  # the value that decides on its own: True for or, False for and
+    if a.constant and a.value is stop:
+        return const(stop)
+    if a.constant and a.value is (not stop):
+        return b
+    if b.constant and b.value is (not stop):
+        return a
+    g, h = a.fn, b.fn
+    if a.slot is not None and b.slot is not None and not (a.optional or b.optional):
+        s, t = a.slot, b.slot
+        if stop:
+            return Code(lambda v: v[s] or v[t], False)
+        return Code(lambda v: v[s] and v[t], False)
+    if not (a.optional or b.optional):
+        if stop:
+            return Code(lambda v: g(v) or h(v), False)
+        return Code(lambda v: g(v) and h(v), False)
+    if not a.optional:  # a known left side: the right one decides when the left does not
+
+        def known_first(v: list[Any]) -> Any:
+            if g(v) is stop:
+                return stop
+            y = h(v)
+            return y if y is stop or y is MISSING else (not stop)
+
+        return Code(known_first, True)
+
+    def kleene(v: list[Any]) -> Any:
+        x = g(v)
+        if x is stop:
+            return stop
+        y = h(v)
+        if y is stop:
+            return stop
+        return MISSING if x is MISSING or y is MISSING else (not stop)
+
+    return Code(kleene, True)
+
+
+def conditional(parts: list[Code]) -> Code:
+    """``if c then a else b``: unknown when the condition is."""
+    condition, then, otherwise = parts
+    if condition.constant:
+        if condition.value is MISSING:
+            return const(MISSING)
+        return then if condition.value else otherwise
+    c, t, o = condition.fn, then.fn, otherwise.fn
+
+    def choose(v: list[Any]) -> Any:
+        flag = c(v)
+        if flag is MISSING:
+            return MISSING
+        return t(v) if flag else o(v)
+
+    return Code(choose, True)

@@ -32,12 +32,12 @@ from govrules.language.expr.ast import (
     Unary,
 )
 from govrules.language.expr.checker import Checked
-from govrules.language.expr.closures import Code, apply, const
+from govrules.language.expr.closures import Code, apply, conditional, const, logic
 from govrules.language.expr.functions import FUNCTIONS
 from govrules.language.expr.functions.knowledge import all_known_closure, coalesce_closure
 from govrules.language.expr.functions.numbers import fen_rounding
 from govrules.language.expr.functions.parameters import ParameterHistory
-from govrules.language.expr.functions.spec import Compiled
+from govrules.language.expr.functions.spec import Compiled, FunctionSpec
 from govrules.values import MISSING
 
 __all__ = ["Compiled", "compile_expression"]
@@ -135,10 +135,10 @@ class _Compiler:
             return apply(_UNARY_OPERATORS[node.op], parts)
         if isinstance(node, Binary):
             if node.op in ("and", "or"):
-                return self.logic(node.op, parts)
+                return logic(node.op, parts)
             return apply(_OPERATORS[node.op], parts)
         if isinstance(node, Conditional):
-            return self.conditional(parts)
+            return conditional(parts)
         if isinstance(node, ListLiteral):
             return apply(lambda *items: tuple(items), parts)
         if isinstance(node, Call):
@@ -214,55 +214,6 @@ class _Compiler:
         g = code.fn
         return Code(lambda v: g(v) is not MISSING, False)
 
-    @staticmethod
-    def logic(op: str, parts: list[Code]) -> Code:
-        a, b = parts
-        stop = op == "or"  # the value that decides on its own: True for or, False for and
-        if a.constant and a.value is stop:
-            return const(stop)
-        if a.constant and a.value is (not stop):
-            return b
-        if b.constant and b.value is (not stop):
-            return a
-        g, h = a.fn, b.fn
-        if a.slot is not None and b.slot is not None and not (a.optional or b.optional):
-            s, t = a.slot, b.slot
-            if stop:
-                return Code(lambda v: v[s] or v[t], False)
-            return Code(lambda v: v[s] and v[t], False)
-        if not (a.optional or b.optional):
-            if stop:
-                return Code(lambda v: g(v) or h(v), False)
-            return Code(lambda v: g(v) and h(v), False)
-
-        def kleene(v: list[Any]) -> Any:
-            x = g(v)
-            if x is stop:
-                return stop
-            y = h(v)
-            if y is stop:
-                return stop
-            return MISSING if x is MISSING or y is MISSING else (not stop)
-
-        return Code(kleene, True)
-
-    @staticmethod
-    def conditional(parts: list[Code]) -> Code:
-        condition, then, otherwise = parts
-        if condition.constant:
-            if condition.value is MISSING:
-                return const(MISSING)
-            return then if condition.value else otherwise
-        c, t, o = condition.fn, then.fn, otherwise.fn
-
-        def choose(v: list[Any]) -> Any:
-            flag = c(v)
-            if flag is MISSING:
-                return MISSING
-            return t(v) if flag else o(v)
-
-        return Code(choose, True)
-
     def call(self, name: str, checked: Checked, parts: list[Code]) -> Code:
         # The functions that see unknown arguments, or take a constant that selects their
         # run-time, have their own shapes; the others run their spec's callable.
@@ -278,7 +229,7 @@ class _Compiler:
             return self.read_at(checked, parts[1])
         spec = FUNCTIONS[name]
         if spec.on_calendar is not None:
-            return self.legal_time(spec.on_calendar, parts)
+            return self.legal_time(spec, parts)
         run = spec.run
         if spec.specialise is not None:
             run = spec.specialise(tuple(arg.type for arg in checked.args))
@@ -288,7 +239,24 @@ class _Compiler:
     def lookup(self, parts: list[Code]) -> Code:
         """The value of the table row for the keys; unknown when no row or band holds them."""
         traced, frame_slot = self.traced, self.frame_slot
-        table_of, keys_of = parts[0].fn, [part.fn for part in parts[1:]]
+        table, keys = parts[0], parts[1:]
+        if table.constant and table.value is not MISSING and len(keys) == 1:
+            # the usual shape: a table parameter in force on the day, one key from the case
+            find, key_of = table.value.find, keys[0].fn
+
+            def lookup_one(v: list[Any]) -> Any:
+                key = key_of(v)
+                if key is MISSING:
+                    return MISSING
+                row = find(key)
+                if row is None:
+                    return MISSING
+                if traced:
+                    v[frame_slot].figure_read(row.trace())
+                return row.value
+
+            return Code(lookup_one, True)
+        table_of, keys_of = table.fn, [part.fn for part in keys]
 
         def lookup(v: list[Any]) -> Any:
             table = table_of(v)
@@ -326,17 +294,48 @@ class _Compiler:
 
         return Code(read_at, True)
 
-    def legal_time(self, compute: Callable[..., Any], parts: list[Code]) -> Code:
-        """A date function on the working-day calendar, reporting to the evaluation's frame."""
+    def legal_time(self, spec: FunctionSpec, parts: list[Code]) -> Code:
+        """A date function on the working-day calendar, reporting to the evaluation's frame:
+        every computation when traced, else only one that reaches a year with no published
+        schedule (the decision's notice needs it); untraced, the function's ``_result`` twin
+        answers without describing the days it met."""
+        compute, quick = spec.on_calendar, spec.on_calendar_result
+        assert compute is not None
         traced, frame_slot = self.traced, self.frame_slot
+        run: Callable[..., Any]
+        if traced or quick is None:
 
-        def run(v: list[Any], *values: Any) -> Any:
-            frame = v[frame_slot]
-            computation = compute(frame.calendar, *values)
-            if traced or computation.unpublished_years:
-                frame.date_computed(computation)
-            return computation.result
+            def run(v: list[Any], *values: Any) -> Any:
+                frame = v[frame_slot]
+                computation = compute(frame.calendar, *values)
+                if traced or computation.unpublished_years:
+                    frame.date_computed(computation)
+                return computation.result
 
+        else:
+
+            def run(v: list[Any], *values: Any) -> Any:
+                frame = v[frame_slot]
+                result, unpublished = quick(frame.calendar, *values)
+                if unpublished:
+                    frame.date_computed(compute(frame.calendar, *values))
+                return result
+
+        first, rest = parts[0], parts[1:]
+        if first.slot is not None and all(
+            part.constant and part.value is not MISSING for part in rest
+        ):
+            # the common shape: a date of the case, then constants (``period_end(day, 15,
+            # 'days')``, an amount of working days the policy sets)
+            s, constants = first.slot, tuple(part.value for part in rest)
+            if not first.optional:
+                return Code(lambda v: run(v, v[s], *constants), False)
+
+            def slot_then_constants(v: list[Any]) -> Any:
+                x = v[s]
+                return MISSING if x is MISSING else run(v, x, *constants)
+
+            return Code(slot_then_constants, True)
         fns = [part.fn for part in parts]
         if not any(part.optional for part in parts):
             return Code(lambda v: run(v, *[g(v) for g in fns]), False)

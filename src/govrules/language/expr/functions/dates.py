@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from govrules import calendar as legal_time
 from govrules.language.expr.ast import Call
 from govrules.language.expr.functions.spec import (
@@ -69,7 +67,6 @@ __all__ = [
 PERIOD_UNITS = ("days", "months", "years")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HOUR = dt.timedelta(hours=1)
-_MONTH_END = relativedelta(day=31)  # an absolute day 31 is the month's last day in any month
 
 
 def _date_literal(checker: SignatureChecker, node: Call, args: tuple[Argument, ...]) -> Type | None:
@@ -158,7 +155,12 @@ def _start_of_quarter(day: dt.date) -> dt.date:
 
 
 def _end_of_quarter(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * _quarter(day), 1) + _MONTH_END
+    month = 3 * _quarter(day)
+    return dt.date(day.year, month, legal_time.days_in_month(day.year, month))
+
+
+def _end_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=legal_time.days_in_month(day.year, day.month))
 
 
 def _hours_between(start: dt.datetime, end: dt.datetime) -> int:
@@ -229,6 +231,7 @@ PERIOD_END = _spec(
     "last day of a statutory period (X日/X个月/X年): start day not counted, a rest day moves on",
     "period_end(notice_date, notice_days_required, 'days')",
     on_calendar=legal_time.period_end,
+    on_calendar_result=legal_time.period_end_result,
 )
 ADD_WORKING_DAYS = _spec(
     "add_working_days(start, n)",
@@ -237,6 +240,7 @@ ADD_WORKING_DAYS = _spec(
     "n-th working day after start (X个工作日), start day not counted; n >= 0",
     "add_working_days(application_received_date, review_working_days)",
     on_calendar=legal_time.add_working_days,
+    on_calendar_result=legal_time.add_working_days_result,
 )
 SUBTRACT_WORKING_DAYS = _spec(
     "subtract_working_days(date, n)",
@@ -245,6 +249,7 @@ SUBTRACT_WORKING_DAYS = _spec(
     "n-th working day before date (X个工作日前), date not counted; n >= 0",
     "subtract_working_days(hearing_date, notice_working_days)",
     on_calendar=legal_time.subtract_working_days,
+    on_calendar_result=legal_time.subtract_working_days_result,
 )
 NTH_WORKING_DAY = _spec(
     "nth_working_day(start, n)",
@@ -253,6 +258,7 @@ NTH_WORKING_DAY = _spec(
     "n-th working day counting start itself when it is a working day; n >= 1",
     "nth_working_day(received_date, review_working_days)",
     on_calendar=legal_time.nth_working_day,
+    on_calendar_result=legal_time.nth_working_day_result,
 )
 COUNT_WORKING_DAYS = _spec(
     "count_working_days(start, end)",
@@ -261,6 +267,7 @@ COUNT_WORKING_DAYS = _spec(
     "working days after start up to and including end",
     "count_working_days(application_date, decision_date)",
     on_calendar=legal_time.count_working_days,
+    on_calendar_result=legal_time.count_working_days_result,
 )
 COUNT_WORKING_DAYS_INCLUSIVE = _spec(
     "count_working_days_inclusive(start, end)",
@@ -269,6 +276,7 @@ COUNT_WORKING_DAYS_INCLUSIVE = _spec(
     "working days from start to end, both included (0 when end is before start)",
     "count_working_days_inclusive(leave_start, leave_end)",
     on_calendar=legal_time.count_working_days_inclusive,
+    on_calendar_result=legal_time.count_working_days_inclusive_result,
 )
 DAYS_BETWEEN = _spec(
     "days_between(start, end)",
@@ -330,7 +338,7 @@ END_OF_MONTH = _spec(
     _DATE_TO_DATE,
     "the last day of the date's month, never moved",
     "end_of_month(hire_date)",
-    run=lambda d: d + _MONTH_END,
+    run=_end_of_month,
 )
 START_OF_QUARTER = _spec(
     "start_of_quarter(date)",

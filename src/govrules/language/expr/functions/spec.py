@@ -75,7 +75,8 @@ class FunctionSpec:
 
     ``run`` takes the argument values and is applied (and folded, and guarded against unknown
     arguments) by the compiler; ``on_calendar`` takes the working-day calendar before them and
-    returns a ``DateComputation`` that the evaluation's frame records. A function with neither
+    returns a ``DateComputation`` that the evaluation's frame records (``on_calendar_result``
+    the result alone, for an evaluation that records nothing). A function with neither
     has its own shape in the compiler (``given``, ``all_known``, ``coalesce``, ``round_fen``)
     or is folded by the checker (``date``). ``summary`` (one line) and ``example`` (an
     expression calling the function) make its row of the function reference in
@@ -89,6 +90,9 @@ class FunctionSpec:
     summary: str = ""
     run: Callable[..., Any] | None = None
     on_calendar: Callable[..., DateComputation] | None = None
+    # the same computation giving only its result and the unpublished years it touched: what
+    # an untraced evaluation needs, without the description of the days it met
+    on_calendar_result: Callable[..., tuple[Any, tuple[int, ...]]] | None = None
     example: str = ""
     # picks the run-time from the argument types, where one callable cannot serve them all
     # (the sum of an empty list of money is Decimal 0, of integers 0; min of a list or of values)
