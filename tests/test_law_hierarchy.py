@@ -230,3 +230,18 @@ def test_a_wrong_declaration_is_a_located_load_error(
     assert words in problem.message
     assert problem.span is not None and problem.span.file.endswith("wage_deposit.yaml")
     assert problem.span.line > 1
+
+
+def test_the_hierarchy_notice_is_made_when_read_from_the_decision_as_it_was_made() -> None:
+    # The comparison with the superior norm's policy is deferred until the notices are read
+    # (the JSON, the fingerprint, pickling): what a caller does to the values meanwhile must
+    # not change it, and reading twice gives the same notices.
+    engine = Engine.default()
+    case = {"contract_price": "1000000", "first_deposit": True, "proposed_rate": "0.045"}
+    day = dt.date(2024, 5, 1)
+    changed = engine.evaluate("cn.jilin.taobei.wage_deposit", case, day, trace=False)
+    kept = engine.evaluate("cn.jilin.taobei.wage_deposit", case, day, trace=False)
+    changed.values["rate_min"] = Decimal("0.99")
+    assert [n.to_dict() for n in changed.notices] == [n.to_dict() for n in kept.notices]
+    assert "law-hierarchy" in [n.code for n in kept.notices]
+    assert kept.notices == kept.notices

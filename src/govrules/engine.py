@@ -39,7 +39,7 @@ from govrules.compiler.loading import (
     load_workspace,
     with_requirements,
 )
-from govrules.compiler.policy import CompiledPolicy
+from govrules.compiler.policy import CompiledPolicy, Notice
 from govrules.errors import (
     CaseError,
     Diagnostic,
@@ -329,10 +329,17 @@ class Engine:
         return decision
 
     def _compare_other_laws(self, policy: CompiledPolicy, decision: Decision, day: dt.date) -> None:
+        """Add to the decision, made when its notices are first read, a ``law-hierarchy``
+        notice for each policy of another norm the policy declares."""
+        facts, values = decision.facts, dict(decision.values)
+        decision.add_notices_later(lambda: self._other_law_notices(policy, facts, values, day))
+
+    def _other_law_notices(
+        self, policy: CompiledPolicy, facts: dict[str, Any], mine: dict[str, Any], day: dt.date
+    ) -> tuple[Notice, ...]:
         """Evaluate each policy of another norm the policy declares (in force on ``day``, and
-        the case within its ``when``) on the same facts, and add a ``law-hierarchy`` notice."""
+        the case within its ``when``) on the same facts: a ``law-hierarchy`` notice each."""
         notices = []
-        facts = decision.facts
         given = canonical_facts(facts)
         for relation in ("superior", "related"):
             for entry in getattr(policy.model, relation):
@@ -366,7 +373,7 @@ class Engine:
                         relation,
                         entry,
                         policy,
-                        decision.values,
+                        mine,
                         other,
                         values,
                         outcome,
@@ -375,7 +382,7 @@ class Engine:
                         self.sources,
                     )
                 )
-        decision.notices = decision.notices + tuple(notices)
+        return tuple(notices)
 
 
 def _as_mapping(case: Mapping[str, Any] | BaseModel, model: type[BaseModel]) -> Any:

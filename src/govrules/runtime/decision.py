@@ -15,7 +15,7 @@ so anyone can recompute it (``docs/auditors.md``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -104,7 +104,8 @@ def fingerprint_of(document: Mapping[str, Any]) -> str:
 
 
 class Decision:
-    """The result of ``Engine.evaluate``. Derived parts (citations, JSON) are built on demand."""
+    """The result of ``Engine.evaluate``. Derived parts (citations, JSON, the notices that
+    compare it with another norm's policy) are built on demand."""
 
     __slots__ = (
         "policy",
@@ -112,7 +113,8 @@ class Decision:
         "outcome",
         "values",
         "missing",
-        "notices",
+        "_notices",
+        "_later_notices",
         "calendar",
         "_trace",
         "_inputs",
@@ -140,7 +142,8 @@ class Decision:
         self.outcome = outcome
         self.values = values
         self.missing = missing
-        self.notices = notices
+        self._notices = notices
+        self._later_notices: Callable[[], tuple[Notice, ...]] | None = None
         # the events, or (the recorder, how many of its events are this decision's): the
         # events are built when the trace is first read
         self._trace: tuple[Any, ...] = trace
@@ -163,6 +166,32 @@ class Decision:
     @trace.setter
     def trace(self, events: tuple[dict[str, Any], ...]) -> None:
         self._trace = events
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """The decision's notices: its own, then those added later (``add_notices_later``),
+        which are made when first read."""
+        later = self._later_notices
+        if later is not None:
+            self._notices = self._notices + later()
+            self._later_notices = None
+        return self._notices
+
+    @notices.setter
+    def notices(self, notices: tuple[Notice, ...]) -> None:
+        self._notices = tuple(notices)
+        self._later_notices = None
+
+    def add_notices_later(self, make: Callable[[], tuple[Notice, ...]]) -> None:
+        """Append the notices ``make()`` gives when the notices are first read (the JSON, the
+        fingerprint and pickling read them): the comparison with a superior or related norm's
+        policy costs several times the decision itself, and a caller who reads only the
+        values does not pay for it. ``make`` must depend on nothing that can change."""
+        before = self._later_notices
+        if before is None:
+            self._later_notices = make
+        else:
+            self._later_notices = lambda: before() + make()
 
     @property
     def facts(self) -> dict[str, Any]:
