@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from govrules import Engine
+# The compiled-policy cache (compiler/cache.py) of the test session lives in a folder of its
+# own, private to the session, never in the user's cache: every run starts cold.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="govrules-test-cache-")
+
+from govrules import Engine  # noqa: E402
 from govrules.language.expr import Symbol, Type
 from govrules.language.sources import SourceLibrary
 

@@ -15,7 +15,6 @@ import inspect
 import random
 import shutil
 import sys
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -99,14 +98,13 @@ def test_twelve_hundred_rules_in_reverse_order_load_in_dependency_order(
     assert [rule.id for rule in compiled.rules] == [f"r{i}" for i in range(1200)]
 
 
-def test_ten_thousand_rules_in_reverse_order_validate_in_reasonable_time(
+def test_ten_thousand_rules_in_reverse_order_validate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # how the time grows with the rules is measured by benchmarks/compile_scale.py
     folder = _folder(tmp_path)
     (folder / "chain.yaml").write_text(_chain(10_000), encoding="utf-8")
-    started = time.perf_counter()
     assert main(["validate", str(folder)]) == 0
-    assert time.perf_counter() - started < 60  # about 6 s, most of it reading the YAML
     assert "ok: 1 policies" in capsys.readouterr().out
 
 
@@ -120,9 +118,8 @@ def test_many_rules_under_one_condition_are_checked_for_conflicts_by_key(
     lines += [f"  - {{id: r{i}, cite: wage#art4, set: {{v{i}: '1'}}}}" for i in range(count)]
     path = tmp_path / "same.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
-    assert len(load_policy_file(path, sources).rules) == count
-    assert time.perf_counter() - started < 30
+    compiled = load_policy_file(path, sources)
+    assert [rule.id for rule in compiled.rules] == [f"r{i}" for i in range(count)]
 
 
 def test_two_rules_under_one_condition_setting_an_undeclared_name_are_reported_not_crashed(

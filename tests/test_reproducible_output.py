@@ -60,7 +60,7 @@ from govrules.cli.main import main
 from govrules.runtime.case_files import read_case_file
 from pathlib import Path
 engine = Engine.default()
-deciding.engine_for = auditing.engine_for = lambda folders: engine
+deciding.engine_for = auditing.engine_for = lambda *args, **kwargs: engine
 outputs = {}
 for path in sys.argv[2:]:
     _, envelope = read_case_file(Path(path))

@@ -16,6 +16,7 @@ for made in engine.evaluate_many("cn.jilin.taobei.wage_deposit", cases, workers=
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import sys
@@ -23,10 +24,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -39,6 +41,7 @@ from govrules.compiler.loading import (
     load_workspace,
     with_requirements,
 )
+from govrules.compiler.needed import load_for_policies
 from govrules.compiler.policy import CompiledPolicy, Notice
 from govrules.errors import (
     CaseError,
@@ -51,11 +54,14 @@ from govrules.errors import (
 from govrules.language.sources import SourceLibrary
 from govrules.packs.discovery import Pack, available_packs, packs_for_paths
 from govrules.runtime.casemodel import InvalidCase, build_case_model, build_converter, case_errors
-from govrules.runtime.decision import Decision, canonical_facts
+from govrules.runtime.decision import Decision, canonical_facts, facts_given
 from govrules.runtime.evaluation import evaluate_case
 from govrules.runtime.hierarchy import law_hierarchy_notice
 from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
 from govrules.runtime.trace import NULL_RECORDER, Recorder, TraceRecorder
+
+if TYPE_CHECKING:
+    from govrules.compiler.cache import PolicyCache
 
 __all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_file"]
 
@@ -97,28 +103,101 @@ class Engine:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def from_directory(cls, *folders: str | Path) -> Engine:
+    def from_directory(
+        cls,
+        *folders: str | Path,
+        only: Iterable[str] = (),
+        calendar: WorkingDayCalendar | None = None,
+        cache: bool = True,
+    ) -> Engine:
         """Load the packs the folders name -- a pack, a folder of packs, or a plain folder of
-        policies with its ``sources/`` -- and the bundled or installed packs they require."""
-        workspace = load_workspace([Path(folder) for folder in folders], Path.cwd())
+        policies with its ``sources/`` -- and the bundled or installed packs they require.
+
+        ``only``: load just these policy ids and what they need (``load_for_policies``);
+        ``cache``: keep compiled policies on disk (``compiler/cache.py``; ``GOVRULES_CACHE=off``
+        turns it off everywhere)."""
+        return cls._from_directory(folders, only, calendar, cache)
+
+    @classmethod
+    def default(
+        cls,
+        *packs: str | Path,
+        only: Iterable[str] = (),
+        calendar: WorkingDayCalendar | None = None,
+        cache: bool = True,
+    ) -> Engine:
+        """The bundled packs, every installed one (entry-point group ``govrules.packs``), and
+        the pack folders given, which take the place of a bundled or installed pack of the
+        same id. ``only``, ``cache``: as for ``from_directory``."""
+        return cls._default(packs, only, calendar, cache)
+
+    @classmethod
+    def for_policy(
+        cls,
+        policy_id: str,
+        *packs: str | Path,
+        folders: Iterable[str | Path] = (),
+        calendar: WorkingDayCalendar | None = None,
+        cache: bool = True,
+    ) -> Engine:
+        """The engine of a command about one policy: ``from_directory(*folders, *packs,
+        only=[policy_id])`` when folders are given, else ``default(*packs, only=[...])``."""
+        chosen = tuple(folders)
+        if chosen:
+            return cls._from_directory((*chosen, *packs), (policy_id,), calendar, cache)
+        return cls._default(packs, (policy_id,), calendar, cache)
+
+    @classmethod
+    def _from_directory(
+        cls,
+        folders: tuple[str | Path, ...],
+        only: Iterable[str],
+        calendar: WorkingDayCalendar | None,
+        cache: bool,
+    ) -> Engine:
+        paths, only = [Path(folder) for folder in folders], tuple(only)
+        store = _policy_cache(cache)
+        workspace = None
+        with _collector_paused():
+            if only:
+                given = packs_for_paths(paths, Path.cwd())
+                every, problems = with_requirements(given, contents=False)
+                if problems:
+                    raise PolicyLoadError(problems)
+                workspace = load_for_policies(every, only, Path.cwd(), store)
+            if workspace is None:
+                workspace = load_workspace(paths, Path.cwd(), cache=store)
         workspace.raise_problems()
-        engine = cls(workspace.policies, workspace.sources, packs=workspace.packs)
+        engine = cls(workspace.policies, workspace.sources, calendar, workspace.packs)
         engine._recipe = ("directory", tuple(str(Path(f).resolve()) for f in folders))
         return engine
 
     @classmethod
-    def default(cls, *packs: str | Path) -> Engine:
-        """The bundled packs, every installed one (entry-point group ``govrules.packs``), and
-        the pack folders given, which take the place of a bundled or installed pack of the
-        same id."""
+    def _default(
+        cls,
+        packs: tuple[str | Path, ...],
+        only: Iterable[str],
+        calendar: WorkingDayCalendar | None,
+        cache: bool,
+    ) -> Engine:
         given = packs_for_paths([Path(p) for p in packs], Path.cwd()) if packs else []
-        mine = {pack.id for pack in given}
-        found = given + [pack for pack in available_packs() if pack.id not in mine]
-        every, problems = with_requirements(found)
-        workspace = load_packs(every, Path.cwd())
-        if problems or workspace.problems:
-            raise PolicyLoadError(problems + workspace.problems)
-        engine = cls(workspace.policies, workspace.sources, packs=workspace.packs)
+        mine, only = {pack.id for pack in given}, tuple(only)
+        store = _policy_cache(cache)
+        workspace = None
+        with _collector_paused():
+            if only:
+                # pack.yaml alone for the packs that may hold nothing needed
+                headers = given + [p for p in available_packs(contents=False) if p.id not in mine]
+                workspace = load_for_policies(headers, only, Path.cwd(), store)
+                if workspace is not None and workspace.problems:
+                    raise PolicyLoadError(workspace.problems)
+            if workspace is None:
+                found = given + [pack for pack in available_packs() if pack.id not in mine]
+                every, problems = with_requirements(found)
+                workspace = load_packs(every, Path.cwd(), cache=store)
+                if problems or workspace.problems:
+                    raise PolicyLoadError(problems + workspace.problems)
+        engine = cls(workspace.policies, workspace.sources, calendar, workspace.packs)
         engine._recipe = ("default", tuple(str(Path(p).resolve()) for p in packs))
         return engine
 
@@ -331,8 +410,10 @@ class Engine:
     def _compare_other_laws(self, policy: CompiledPolicy, decision: Decision, day: dt.date) -> None:
         """Add to the decision, made when its notices are first read, a ``law-hierarchy``
         notice for each policy of another norm the policy declares."""
-        facts, values = decision.facts, dict(decision.values)
-        decision.add_notices_later(lambda: self._other_law_notices(policy, facts, values, day))
+        inputs, values = decision._inputs, dict(decision.values)
+        decision.add_notices_later(
+            lambda: self._other_law_notices(policy, facts_given(policy, inputs), values, day)
+        )
 
     def _other_law_notices(
         self, policy: CompiledPolicy, facts: dict[str, Any], mine: dict[str, Any], day: dt.date
@@ -394,6 +475,29 @@ def _as_mapping(case: Mapping[str, Any] | BaseModel, model: type[BaseModel]) -> 
         message = f"a {type(case).__name__} is not a case of the policy"
         return CaseError([Diagnostic("invalid-case", message)])
     return case.model_dump()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while policies load: loading makes hundreds of thousands of
+    objects that all live on, and each collection it would trigger walks all of them again
+    (about a third of a full load's time). Collection resumes as it was, after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _policy_cache(wanted: bool) -> PolicyCache | None:
+    """The user's compiled-policy cache, when wanted and not turned off (``GOVRULES_CACHE``)."""
+    if not wanted:
+        return None
+    from govrules.compiler.cache import PolicyCache
+
+    return PolicyCache.default()
 
 
 _WORKER_ENGINE: Engine | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -40,10 +41,13 @@ __all__ = [
     "print_diagnostics",
     "print_json",
     "problems_json",
+    "remember_calendar",
     "workspace_for",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# the commands that decide for as long as they run, on the engine they load once
+_LONG_RUNNING = ("serve", "batch")
 
 # What ``add_subparsers()`` returns; argparse names its type only privately.
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -78,14 +82,37 @@ def _in_range(day: dt.date) -> dt.date:
     return day
 
 
-def engine_for(args: argparse.Namespace) -> Engine:
+def engine_for(args: argparse.Namespace, policy_id: str | None = None) -> Engine:
     """The engine the global options ask for: the ``--policies`` folders alone (with the packs
-    they require), or the bundled and installed packs with the ``--pack`` folders."""
+    they require), or the bundled and installed packs with the ``--pack`` folders.
+
+    ``policy_id``: a command about that policy alone, which loads only what it needs, and
+    takes the calendar years earlier commands built from the cache (``remember_calendar``)."""
     folders = getattr(args, "policies", None)
     packs = getattr(args, "packs", None) or []
-    if folders:
-        return Engine.from_directory(*folders, *packs)
-    return Engine.default(*packs)
+    if policy_id is None:
+        engine = Engine.from_directory(*folders, *packs) if folders else Engine.default(*packs)
+    else:
+        from govrules.compiler.cache import PolicyCache
+
+        cache = PolicyCache.default()
+        calendar = cache.calendar() if cache is not None else None
+        args.policy_cache = cache
+        engine = Engine.for_policy(policy_id, *packs, folders=folders or (), calendar=calendar)
+    if getattr(args, "command", None) in _LONG_RUNNING:
+        # what is loaded lives as long as the process: the collector need not walk it again
+        # (a tenth off each decision a batch keeps), and forked workers share its pages
+        gc.collect()
+        gc.freeze()
+    return engine
+
+
+def remember_calendar(args: argparse.Namespace, engine: Engine) -> None:
+    """Keep the calendar years the command built in the cache ``engine_for`` used, so that
+    the next command answers for them without the ``holidays`` package."""
+    cache = getattr(args, "policy_cache", None)
+    if cache is not None:
+        cache.keep_calendar(engine.calendar)
 
 
 def workspace_for(args: argparse.Namespace, paths: list[str] | None) -> Workspace:

@@ -28,20 +28,14 @@ from govrules.cli.arguments import (
     decide_case,
     engine_for,
     envelope_date,
+    remember_calendar,
 )
-from govrules.decisionlog import DEFAULT_LOG, LogUnavailableError, open_log
 from govrules.engine import today
-from govrules.explain import (
-    deadline_entries,
-    deadline_timeline,
-    explain_html,
-    explain_markdown,
-    explain_text,
-    missing_notice,
-)
-from govrules.explain.quoting import visible
 from govrules.runtime.case_files import read_case_file
 from govrules.runtime.decision import Decision
+
+# The renderers and the decision log are imported by the commands that use them: a decision
+# printed as JSON needs neither (each takes tens of milliseconds to import).
 
 __all__ = ["register_deadlines", "register_evaluate", "register_run"]
 
@@ -61,24 +55,39 @@ def register_evaluate(commands: Commands) -> None:
         const="",
         metavar="TARGET",
         help="append the decision to a decision log: a SQLite file or a postgresql:// DSN "
-        f"(--log alone: GOVRULES_LOG, else {DEFAULT_LOG})",
+        f"(--log alone: GOVRULES_LOG, else {_DEFAULT_LOG})",
     )
 
 
+# the decision log's default file, as ``govrules.decisionlog.DEFAULT_LOG`` names it (a test
+# keeps the two equal): written here so that ``evaluate`` without ``--log`` does not import it
+_DEFAULT_LOG = "govrules-decisions.sqlite"
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    engine = engine_for(args)
+    # only the policy asked about, and what it needs, is loaded (not every bundled pack)
+    engine = engine_for(args, args.policy_id)
     decision = decide_case(engine, args, trace=not args.no_trace)
+    remember_calendar(args, engine)
     if args.log is not None:
         _append_to_log(decision, args.log)
     if args.format == "json":
         sys.stdout.write(decision.to_json() + "\n")
     elif args.format == "notice":
+        from govrules.explain import missing_notice
+
         sys.stdout.write(missing_notice(decision))
     elif args.format == "markdown":
+        from govrules.explain import explain_markdown
+
         sys.stdout.write(explain_markdown(decision))
     elif args.format == "html":
+        from govrules.explain import explain_html
+
         sys.stdout.write(explain_html(decision))
     else:
+        from govrules.explain import explain_text
+
         sys.stdout.write(explain_text(decision))
     return EXIT_OK
 
@@ -87,6 +96,8 @@ def _append_to_log(decision: Decision, target: str) -> None:
     """Append ``decision`` to the log ``target`` names (``--log`` alone: the one ``govrules log``
     reads by default); the record's id and hash go to stderr, never the target (a DSN may hold
     a password)."""
+    from govrules.decisionlog import DEFAULT_LOG, LogUnavailableError, open_log
+
     target = target or os.environ.get("GOVRULES_LOG") or DEFAULT_LOG
     try:
         log = open_log(target)
@@ -105,8 +116,11 @@ def register_deadlines(commands: Commands) -> None:
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
     """The case's deadlines as a timeline, earliest first, with the clause for each."""
-    engine = engine_for(args)
+    from govrules.explain import deadline_entries, deadline_timeline
+
+    engine = engine_for(args, args.policy_id)
     decision = decide_case(engine, args)
+    remember_calendar(args, engine)
     as_of = decision.as_of
     if args.format == "json":
         print(
@@ -136,6 +150,9 @@ def register_run(commands: Commands) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Evaluate every example case (files with 'policy', 'as_of' and 'facts')."""
+    from govrules.explain import explain_text
+    from govrules.explain.quoting import visible
+
     engine = engine_for(args)
     roots = [Path(p) for p in (args.examples or ["examples"])]
     files: list[Path] = []

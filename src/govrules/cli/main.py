@@ -33,25 +33,11 @@ reads standard input; colour goes to a terminal only, never when ``NO_COLOR`` is
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
-import govrules
-from govrules.calendar import WorkingDayCalendar
-from govrules.cli import (
-    auditing,
-    authoring,
-    batch,
-    checking,
-    completion,
-    deciding,
-    packs,
-    scaffold,
-    serve,
-)
-from govrules.cli import log as decision_log
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
@@ -61,7 +47,6 @@ from govrules.cli.arguments import (
     print_diagnostics,
 )
 from govrules.cli.output import COLOUR_CHOICES
-from govrules.decisionlog import LogUnavailableError
 from govrules.errors import (
     CaseError,
     CaseFileError,
@@ -70,32 +55,43 @@ from govrules.errors import (
     PolicyLoadError,
     UnknownPolicyError,
 )
-from govrules.runtime.decision import FORMAT
 
 __all__ = ["main", "version_text"]
 
-# One per sub-command, in the order ``govrules --help`` lists them (the groups interleave).
-_SUB_COMMANDS: tuple[Callable[[Commands], None], ...] = (
-    authoring.register_list,
-    authoring.register_validate,
-    authoring.register_lint,
-    deciding.register_evaluate,
-    deciding.register_deadlines,
-    auditing.register_review,
-    auditing.register_why_not,
-    auditing.register_verify,
-    authoring.register_schema,
-    deciding.register_run,
-    checking.register_test,
-    checking.register_coverage,
-    packs.register_packs,
-    packs.register_pack,
-    scaffold.register_new,
-    batch.register_batch,
-    serve.register_serve,
-    decision_log.register_log,
-    completion.register_completion,
+# One per sub-command, in the order ``govrules --help`` lists them (the groups interleave): the
+# command, the module of ``govrules.cli`` that registers it, and its register function. A
+# command line imports the module of its own command only (``--help`` imports them all).
+_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("list", "authoring", "register_list"),
+    ("validate", "authoring", "register_validate"),
+    ("lint", "authoring", "register_lint"),
+    ("evaluate", "deciding", "register_evaluate"),
+    ("deadlines", "deciding", "register_deadlines"),
+    ("review", "auditing", "register_review"),
+    ("why-not", "auditing", "register_why_not"),
+    ("verify", "auditing", "register_verify"),
+    ("schema", "authoring", "register_schema"),
+    ("run", "deciding", "register_run"),
+    ("test", "checking", "register_test"),
+    ("coverage", "checking", "register_coverage"),
+    ("packs", "packs", "register_packs"),
+    ("pack", "packs", "register_pack"),
+    ("new", "scaffold", "register_new"),
+    ("batch", "batch", "register_batch"),
+    ("serve", "serve", "register_serve"),
+    ("log", "log", "register_log"),
+    ("completion", "completion", "register_completion"),
 )
+# the global options that take a value, as the narrow parse recognises them before a command
+_VALUED_OPTIONS = ("--color", "--policies", "--pack")
+
+
+def _register(name: str) -> Callable[[Commands], None]:
+    _, module, function = next(entry for entry in _COMMANDS if entry[0] == name)
+    found: Callable[[Commands], None] = getattr(
+        importlib.import_module(f"govrules.cli.{module}"), function
+    )
+    return found
 
 
 class _Version(argparse.Action):
@@ -112,6 +108,12 @@ class _Version(argparse.Action):
 def version_text() -> str:
     """``govrules <version>``, then the decision format and the holiday calendar decisions
     record."""
+    import importlib.metadata
+
+    import govrules
+    from govrules.calendar import WorkingDayCalendar
+    from govrules.runtime.decision import FORMAT
+
     try:
         version = importlib.metadata.version("govrules")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
@@ -123,8 +125,19 @@ def version_text() -> str:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _NarrowParseError(Exception):
+    """The one-command parser met something it does not know: parse with the full one."""
+
+
+class _NarrowParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NarrowParseError(message)
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or (``only``) of one command and the global options, which
+    parses that command's arguments alike and imports nothing of the other commands."""
+    parser = (argparse.ArgumentParser if only is None else _NarrowParser)(
         prog="govrules",
         description="Chinese labour and social-security regulations as "
         "executable, cited, auditable rules.",
@@ -154,15 +167,55 @@ def _parser() -> argparse.ArgumentParser:
         "of the same id); may be given more than once",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for register in _SUB_COMMANDS:
-        register(commands)
+    for name, _, _ in _COMMANDS:
+        if only is None or name == only:
+            _register(name)(commands)
     parser.set_defaults(command_line=parser)  # for the completion script
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names after the global options, when they are written plainly
+    (``--color never``, ``--pack=PATH``); ``None`` sends anything else to the full parser."""
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token in _VALUED_OPTIONS:
+            index += 2
+            continue
+        if token.startswith("-"):
+            if token.partition("=")[0] in _VALUED_OPTIONS and "=" in token:
+                index += 1
+                continue
+            return None  # --help, --version, an abbreviation: the full parser's business
+        return token if any(token == name for name, _, _ in _COMMANDS) else None
+    return None
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = _command_named(arguments)
+    # the completion script lists every command, so it is given the full parser
+    if command is not None and command != "completion":
+        try:
+            return _parser(command).parse_args(arguments)
+        except _NarrowParseError:
+            pass  # the full parser says what is wrong, in its own words and exit code
+    return _parser().parse_args(arguments)
+
+
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """The errors that exit 2 with their message; a decision log's, only when a command has
+    used one (its module is not imported otherwise, so its error cannot have been raised)."""
+    errors: tuple[type[BaseException], ...] = (UnknownPolicyError, CaseFileError, UsageError)
+    log = sys.modules.get("govrules.decisionlog")
+    if log is not None:
+        errors += (log.LogUnavailableError,)
+    return errors
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _parse(argv)
     try:
         return int(args.run(args))
     except PolicyLoadError as error:
@@ -172,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"invalid case for {getattr(args, 'policy_id', 'the policy')}:", file=sys.stderr)
         print_diagnostics(error.diagnostics, sys.stderr)
         return EXIT_USAGE
-    except (UnknownPolicyError, CaseFileError, UsageError, LogUnavailableError) as error:
+    except _usage_errors() as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except EvaluationError as error:

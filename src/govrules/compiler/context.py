@@ -142,13 +142,13 @@ class Compilation:
         """Resolve ``alias#clause`` references; report each that reaches nothing."""
         found: list[Citation] = []
         for ref in refs or ():
-            span = self.where(node, field)
+            # the span is looked up only for a problem: most citations resolve
             alias, sep, clause = ref.partition("#")
             if not sep or not clause:
                 self.problem(
                     "bad-citation",
                     f"'{ref}' is not of the form source#clause",
-                    span,
+                    self.where(node, field),
                     "for example wage#art4.item1",
                 )
                 continue
@@ -157,7 +157,7 @@ class Compilation:
                 self.problem(
                     "unknown-source",
                     f"'{alias}' is not one of this policy's sources",
-                    span,
+                    self.where(node, field),
                     suggest(alias, self.model.sources),
                 )
                 continue
@@ -169,7 +169,7 @@ class Compilation:
                 self.problem(
                     "unknown-clause",
                     f"'{document_id}' has no clause '{clause}'",
-                    span,
+                    self.where(node, field),
                     suggest(clause, document.model.clauses),
                 )
                 continue

@@ -9,23 +9,24 @@ A pack's policies cite the source documents of the pack and of the packs it requ
 else. Each file is loaded on its own: its problems never hide another file's, and an exception
 that is not a ``PolicyLoadError`` (a bug of govrules, never the author's) becomes an
 ``internal`` diagnostic located at the file, not a traceback.
+
+A ``PolicyCache`` given to ``load_packs`` keeps each compiled policy on disk under the digest
+of everything it was compiled from (``compiler/cache.py``); ``compiler/needed.py`` loads only
+what some policies need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from govrules.compiler.other_laws import check_other_laws
-from govrules.compiler.pipeline import compile_policy
+from govrules.compiler.pack_checks import check_requirements, check_roots, outside_roots
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import Diagnostic, PolicyLoadError
-from govrules.language.file_errors import diagnostics_from_validation
-from govrules.language.files import PolicyModel
-from govrules.language.reader import read_yaml_file
+from govrules.language.reader import read_yaml_bytes, read_yaml_file
 from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.packs.discovery import (
     PACK_FILE,
@@ -36,7 +37,11 @@ from govrules.packs.discovery import (
 )
 from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
-from govrules.versions import Version
+
+if TYPE_CHECKING:
+    from govrules.compiler.cache import PolicyCache
+    from govrules.language.expr import Checked
+    from govrules.language.files import PolicyModel
 
 __all__ = [
     "Workspace",
@@ -45,6 +50,7 @@ __all__ = [
     "load_policies",
     "load_policy_file",
     "load_workspace",
+    "policy_files",
     "with_requirements",
 ]
 
@@ -65,7 +71,7 @@ class Workspace:
             raise PolicyLoadError(self.problems)
 
 
-def _policy_files(pack: Pack) -> list[Path]:
+def policy_files(pack: Pack) -> list[Path]:
     folder = pack.policy_folder
     if not folder.is_dir():
         return []
@@ -78,7 +84,9 @@ def _policy_files(pack: Pack) -> list[Path]:
     )
 
 
-def load_workspace(paths: Sequence[Path], root: Path | None = None) -> Workspace:
+def load_workspace(
+    paths: Sequence[Path], root: Path | None = None, *, cache: PolicyCache | None = None
+) -> Workspace:
     """Load the packs or folders ``paths`` name, with the packs they require (bundled or
     installed); ``selected`` holds the policies whose files are under ``paths``."""
     try:
@@ -86,7 +94,7 @@ def load_workspace(paths: Sequence[Path], root: Path | None = None) -> Workspace
     except PolicyLoadError as error:
         return Workspace([], [], [], SourceLibrary([], root), list(error.diagnostics))
     packs, problems = with_requirements(given)
-    workspace = load_packs(packs, root)
+    workspace = load_packs(packs, root, cache=cache)
     under = [path.resolve() for path in paths]
     selected = [
         policy
@@ -108,9 +116,12 @@ def _is_under(display: Path, folder: Path, root: Path | None) -> bool:
     return path == folder or folder in path.parents
 
 
-def with_requirements(given: Sequence[Pack]) -> tuple[list[Pack], list[Diagnostic]]:
+def with_requirements(
+    given: Sequence[Pack], *, contents: bool = True
+) -> tuple[list[Pack], list[Diagnostic]]:
     """``given``, and the bundled or installed packs they require (transitively) that are not
-    among them; a requirement found nowhere is reported by ``load_packs``."""
+    among them; a requirement found nowhere is reported by ``load_packs``. ``contents=False``:
+    the required packs as their ``pack.yaml`` alone (``read_pack``)."""
     packs = list(given)
     have = {pack.id for pack in packs}
     available: dict[str, Pack] | None = None
@@ -123,7 +134,7 @@ def with_requirements(given: Sequence[Pack]) -> tuple[list[Pack], list[Diagnosti
                 continue
             if available is None:
                 try:
-                    available = {p.id: p for p in available_packs()}
+                    available = {p.id: p for p in available_packs(contents=contents)}
                 except PolicyLoadError as error:
                     available = {}
                     problems.extend(error.diagnostics)
@@ -135,9 +146,20 @@ def with_requirements(given: Sequence[Pack]) -> tuple[list[Pack], list[Diagnosti
     return packs, problems
 
 
-def load_packs(packs: Sequence[Pack], root: Path | None = None) -> Workspace:
-    """Check the packs against one another, then compile every policy of each."""
-    problems = _check_requirements(packs) + _check_roots(packs)
+def load_packs(
+    packs: Sequence[Pack],
+    root: Path | None = None,
+    *,
+    cache: PolicyCache | None = None,
+    files: Collection[Path] | None = None,
+    owners: Sequence[Pack] | None = None,
+    compiled: dict[Path, CompiledPolicy] | None = None,
+) -> Workspace:
+    """Check the packs against one another, then compile every policy of each (``files``: only
+    those files, as resolved paths). ``owners``: the packs whose namespaces say which pack a
+    policy id belongs to (default: ``packs``); ``compiled``: policies already loaded, by file,
+    reused (and added to)."""
+    problems = check_requirements(packs) + check_roots(packs)
     by_id = {pack.id: pack for pack in packs}
     shared: dict[Path, SourceDocument] = {}
     owner: dict[str, Pack] = {}
@@ -154,25 +176,37 @@ def load_packs(packs: Sequence[Pack], root: Path | None = None) -> Workspace:
                     )
                 )
     everything = SourceLibrary(
-        [p.source_folder for p in packs if p.source_folder.is_dir()], root, shared
+        [p.source_folder for p in packs if p.source_folder.is_dir()], root, shared, cache
     )
     policies: list[CompiledPolicy] = []
     for pack in packs:
         visible = [pack] + [by_id[name] for name in pack.requires if name in by_id]
         library = SourceLibrary(
-            [p.source_folder for p in visible if p.source_folder.is_dir()], root, shared
+            [p.source_folder for p in visible if p.source_folder.is_dir()], root, shared, cache
         )
         library.elsewhere = {
             document: other.id for document, other in owner.items() if other not in visible
         }
-        for path in _policy_files(pack):
+        listing: list[tuple[str, tuple[tuple[str, str], ...]]] | None = None
+        for path in policy_files(pack):
+            resolved = path.resolve()
+            if files is not None and resolved not in files:
+                continue
             display = library.display(path)
             try:
-                policy = _load_one(path, display, library, pack.ref)
+                policy = compiled.get(resolved) if compiled is not None else None
+                if policy is None and cache is not None:
+                    if listing is None:
+                        listing = _listing(visible, library)
+                    policy = _load_cached(path, display, library, pack.ref, cache, listing, root)
+                elif policy is None:
+                    policy = _load_one(path, display, library, pack.ref)
             except PolicyLoadError as error:
                 problems.extend(error.diagnostics)
                 continue
-            outside = _outside_roots(policy, pack, packs)
+            if compiled is not None:
+                compiled[resolved] = policy
+            outside = outside_roots(policy, pack, owners if owners is not None else packs)
             if outside is not None:
                 problems.append(outside)
                 continue
@@ -196,89 +230,6 @@ def load_packs(packs: Sequence[Pack], root: Path | None = None) -> Workspace:
     return Workspace(list(packs), policies, policies, everything, problems)
 
 
-def _check_requirements(packs: Sequence[Pack]) -> list[Diagnostic]:
-    by_id = {pack.id: pack for pack in packs}
-    problems = []
-    for pack in packs:
-        for name, wanted in pack.requires.items():
-            span = (
-                pack.model.entry_span("requires", name) if pack.model is not None else None
-            ) or SourceSpan(f"{pack.display}/{PACK_FILE}", 1, 1)
-            other = by_id.get(name)
-            if other is None:
-                problems.append(
-                    Diagnostic(
-                        "pack-missing",
-                        f"pack {pack.id} {pack.version} requires {name} {wanted}, "
-                        "which is neither bundled nor installed",
-                        span,
-                        f"install the distribution that provides {name}, or add it "
-                        "with --pack PATH",
-                    )
-                )
-            elif Version.parse(other.version) not in wanted:
-                problems.append(
-                    Diagnostic(
-                        "pack-version-conflict",
-                        f"pack {pack.id} {pack.version} requires {name} {wanted}, but "
-                        f"{name} {other.version} is loaded ({other.origin}, {other.display})",
-                        span,
-                    )
-                )
-    return problems
-
-
-def _check_roots(packs: Sequence[Pack]) -> list[Diagnostic]:
-    """No two packs claim the same namespace of policy ids. Namespaces may nest (a pack may
-    own one policy id inside another pack's namespace): a policy id belongs to the pack of the
-    longest namespace it falls in."""
-    problems = []
-    claimed: dict[str, Pack] = {}
-    for pack in packs:
-        for root in pack.roots:
-            other = claimed.setdefault(root, pack)
-            if other is not pack:
-                problems.append(
-                    Diagnostic(
-                        "pack-roots",
-                        f"packs {other.id} and {pack.id} both claim the policy ids under '{root}'",
-                        SourceSpan(f"{pack.display}/{PACK_FILE}", 1, 1),
-                        "give each pack its own 'roots'",
-                    )
-                )
-    return problems
-
-
-def _within(name: str, root: str) -> bool:
-    return name == root or name.startswith(root + ".")
-
-
-def _owner(policy_id: str, packs: Sequence[Pack]) -> Pack | None:
-    """The pack whose longest namespace holds the policy id."""
-    best: tuple[int, Pack] | None = None
-    for pack in packs:
-        for root in pack.roots:
-            if _within(policy_id, root) and (best is None or len(root) > best[0]):
-                best = (len(root), pack)
-    return best[1] if best is not None else None
-
-
-def _outside_roots(policy: CompiledPolicy, pack: Pack, packs: Sequence[Pack]) -> Diagnostic | None:
-    if not pack.is_pack:
-        return None
-    owner = _owner(policy.id, packs)
-    if owner is pack:
-        return None
-    where = f"; its namespace belongs to pack {owner.id}" if owner is not None else ""
-    return Diagnostic(
-        "policy-outside-pack",
-        f"policy id '{policy.id}' is outside the ids pack {pack.id} defines "
-        f"({', '.join(pack.roots)}){where}",
-        policy.model.span_of("id") or SourceSpan(policy.path, 1, 1),
-        "rename the policy, or add its namespace to 'roots' in pack.yaml",
-    )
-
-
 def load_policies(
     folders: Sequence[Path],
     root: Path | None = None,
@@ -297,10 +248,15 @@ def load_policy_file(
 
 
 def _load_one(
-    path: Path, display: str, sources: SourceLibrary, pack: PackRef | None
+    path: Path,
+    display: str,
+    sources: SourceLibrary,
+    pack: PackRef | None,
+    raw: bytes | None = None,
+    conditions: dict[str, Checked] | None = None,
 ) -> CompiledPolicy:
     try:
-        return _read_and_compile(path, display, sources, pack)
+        return _read_and_compile(path, display, sources, pack, raw, conditions)
     except PolicyLoadError:
         raise
     except Exception as error:  # any bug must still leave a report located at its file
@@ -316,10 +272,30 @@ def _load_one(
         ) from error
 
 
-def _read_and_compile(
-    path: Path, display: str, sources: SourceLibrary, pack: PackRef | None
+def compile_policy(
+    model: PolicyModel, path: str, sources: SourceLibrary, raw: bytes, pack: PackRef | None = None
 ) -> CompiledPolicy:
-    data = read_yaml_file(path, display)
+    """``pipeline.compile_policy``, imported when a policy is first compiled: a command whose
+    policies all come from the cache imports none of the compiler's stages."""
+    from govrules.compiler.pipeline import compile_policy as compile_
+
+    return compile_(model, path, sources, raw, pack)
+
+
+def _read_and_compile(
+    path: Path,
+    display: str,
+    sources: SourceLibrary,
+    pack: PackRef | None,
+    raw: bytes | None = None,
+    conditions: dict[str, Checked] | None = None,
+) -> CompiledPolicy:
+    from pydantic import ValidationError
+
+    from govrules.language.file_errors import diagnostics_from_validation
+    from govrules.language.files import PolicyModel
+
+    data = read_yaml_file(path, display) if raw is None else read_yaml_bytes(raw, display)
     if not isinstance(data, dict) or data.get("kind") != "policy":
         raise PolicyLoadError(
             [
@@ -336,4 +312,57 @@ def _read_and_compile(
         model = PolicyModel.model_validate(data)
     except ValidationError as error:
         raise PolicyLoadError(diagnostics_from_validation(error, data, display)) from None
-    return compile_policy(model, display, sources, path.read_bytes(), pack)
+    raw = path.read_bytes() if raw is None else raw
+    if conditions is None:
+        return compile_policy(model, display, sources, raw, pack)
+    from govrules.compiler.pipeline import compile_policy_and_conditions
+
+    policy, found = compile_policy_and_conditions(model, display, sources, raw, pack)
+    conditions.update(found)
+    return policy
+
+
+def _load_cached(
+    path: Path,
+    display: str,
+    sources: SourceLibrary,
+    pack: PackRef | None,
+    cache: PolicyCache,
+    listing: Sequence[tuple[str, tuple[tuple[str, str], ...]]],
+    root: Path | None,
+) -> CompiledPolicy:
+    """The policy from the cache, or compiled (and kept there)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return _load_one(path, display, sources, pack)  # which says why it cannot be read
+    key = cache.policy_key(raw, display, pack, listing, root)
+    policy = cache.load_policy(key)
+    if policy is not None:
+        return policy
+    conditions: dict[str, Checked] = {}
+    policy = _load_one(path, display, sources, pack, raw, conditions)
+    cache.store_policy(key, policy, conditions)
+    return policy
+
+
+def _listing(
+    visible: Sequence[Pack], library: SourceLibrary
+) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """The source documents ``library`` may read, for a cache key (from the packs' manifests,
+    which hold their digests already)."""
+    from govrules.compiler.cache import folder_listing
+
+    by_folder = {pack.source_folder: pack for pack in visible}
+    found = []
+    for folder in library.folders:
+        pack = by_folder.get(folder)
+        known = None
+        if pack is not None and pack.manifest is not None:
+            known = {
+                name.removeprefix("sources/"): digest
+                for name, digest in pack.manifest.files.items()
+                if name.startswith("sources/") and name.count("/") == 1
+            }
+        found.append(folder_listing(folder, library.display(folder), known))
+    return found

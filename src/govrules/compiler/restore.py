@@ -42,12 +42,15 @@ def restore_policy(content_hash: str, path: str, policy_id: str, version: str) -
         live = _LIVE.get(content_hash)
         if live is not None:
             return live
-        from govrules.compiler.loading import load_workspace  # the loader compiles policies
+        # the loader compiles policies (or takes them from the compiled cache, as a new
+        # worker process mostly does: the parent compiled them a moment ago)
+        from govrules.compiler.cache import PolicyCache
+        from govrules.compiler.loading import load_workspace
 
         file = Path(path)
         folder = next((p for p in file.parents if (p / "pack.yaml").is_file()), file.parent)
         if str(folder) not in _RESTORED:
-            workspace = load_workspace([folder], folder)
+            workspace = load_workspace([folder], folder, cache=PolicyCache.default())
             if workspace.problems:
                 raise PolicyNotRestored(
                     f"{policy_id} {version}: {folder} does not load: {workspace.problems[0]}"

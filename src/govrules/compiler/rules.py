@@ -40,18 +40,15 @@ def compile_rules(work: Compilation, interpretations: dict[str, Interpretation])
             continue
         seen[rule.id] = rule
         citations = work.citations(rule.cite, rule)
-        condition = work.expression(rule.when, work.where(rule, "when"))
+        when_span = work.where(rule, "when")  # looked up once: a span lookup is not free
+        condition = work.expression(rule.when, when_span)
         if condition is not None:
-            check_lookups(work, condition, work.where(rule, "when"))
+            check_lookups(work, condition, when_span)
         if condition is not None and condition.type.kind != "bool":
-            work.problem(
-                "type-mismatch",
-                f"'when' must be a bool, got {condition.type}",
-                work.where(rule, "when"),
-            )
+            work.problem("type-mismatch", f"'when' must be a bool, got {condition.type}", when_span)
             condition = None
         sets = values_set(work, rule.id, rule.set, rule)
-        check_self_reads(work, rule.id, rule, condition, work.where(rule, "when"), sets)
+        check_self_reads(work, rule.id, rule, condition, when_span, sets)
         check_outcome(work, rule.id, rule, rule.outcome, bool(rule.set) or rule.notice is not None)
         notes = []
         for note_id in rule.interpretation:
@@ -151,15 +148,15 @@ def check_self_reads(
     yet when it runs. ``given(x)`` is no read of the value -- a rule that fills in ``x`` when
     nothing else gave it is the pattern of a default -- so it is allowed."""
     targets = {symbol for symbol, _ in sets}
-    places = [(condition, when_span)] if condition is not None else []
-    places += [
-        (checked, node.entry_span("set", symbol.name) or when_span) for symbol, checked in sets
-    ]
+    places: list[tuple[Checked, str | None]] = [(condition, None)] if condition is not None else []
+    places += [(checked, symbol.name) for symbol, checked in sets]
     reported: set[Symbol] = set()
-    for checked, span in places:
+    for checked, written in places:
         for symbol, offset in sorted(_reads_outside_given(checked).items(), key=lambda f: f[1]):
             if symbol in targets and symbol not in reported:
                 reported.add(symbol)
+                # where the value is written: looked up only for a problem to report
+                span = (node.entry_span("set", written) if written else None) or when_span
                 work.problem(
                     "cycle",
                     f"rule '{rule_id}' reads '{symbol.name}', the value it sets itself",

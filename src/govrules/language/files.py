@@ -246,7 +246,7 @@ class TableRowModel(LocatedModel):
     takes an interval: ``{amount: "[2000, 5000)", value: director}``.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
     value: bool | int | Decimal | dt.date | str
     cite: CiteList | None = None
     note: str | None = None

@@ -107,7 +107,9 @@ IdentifierList = Annotated[
 class LocatedModel(BaseModel):
     """Base of every file model: strict keys, immutable, and position-aware."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: a validator is built when a model first validates, not at import; a command
+    # that only unpickles compiled policies never builds one
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     _span: SourceSpan | None = PrivateAttr(default=None)
     _field_spans: dict[str, SourceSpan] = PrivateAttr(default_factory=dict)
     _entry_spans: dict[str, dict[str, SourceSpan]] = PrivateAttr(default_factory=dict)

@@ -10,6 +10,11 @@ in the file or as an escape inside quotes -- other than tab, line feed and carri
     data = read_yaml_text("a: 1\\nb: [x, y]\\n", "example.yaml")
     data["b"].spans[1]            # SourceSpan('example.yaml', 2, 8)
     data.key_spans["b"]           # where the key ``b`` is written
+
+The events come from libyaml when PyYAML has it (``events.py``); the strict composer and every
+check above are the same Python code either way. A file the fast path refuses is read again by
+the pure-Python path, so that every error names the same place with the same words whichever
+path is available.
 """
 
 from __future__ import annotations
@@ -18,10 +23,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any, cast
 
 from govrules.errors import Diagnostic, PolicyLoadError
 from govrules.language.characters import (
@@ -30,28 +32,27 @@ from govrules.language.characters import (
     control_name,
     position,
 )
+from govrules.language.events import Refused, loaders
 from govrules.spans import SourceSpan
+
+if TYPE_CHECKING:
+    from yaml import Mark
+    from yaml.nodes import Node, ScalarNode
 
 __all__ = [
     "LocatedList",
     "LocatedMap",
+    "read_yaml_bytes",
     "read_yaml_file",
     "read_yaml_text",
     "span_at",
 ]
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_DEPTH = 40
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
-_PLAIN_TAGS: dict[type[Node], str] = {
-    MappingNode: _STANDARD_TAG + "map",
-    SequenceNode: _STANDARD_TAG + "seq",
-}
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates
-_ESCAPES = yaml.scanner.Scanner.ESCAPE_REPLACEMENTS
-_ESCAPE_CODES = yaml.scanner.Scanner.ESCAPE_CODES
+_PLAIN_TAGS = {"mapping": _STANDARD_TAG + "map", "sequence": _STANDARD_TAG + "seq"}
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
 
 
@@ -70,34 +71,7 @@ class LocatedList(list[Any]):
     spans: list[SourceSpan]
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and deep nesting while composing."""
-
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise _Refused(
-                "yaml-alias", "aliases (*name) are not allowed in policy files", event.start_mark
-            )
-        self._depth = getattr(self, "_depth", 0) + 1
-        try:
-            if self._depth > MAX_DEPTH:
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise _Refused(
-                    "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels", event.start_mark
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-class _Refused(Exception):
-    def __init__(self, code: str, message: str, mark: yaml.Mark) -> None:
-        super().__init__(message)
-        self.code, self.message, self.mark = code, message, mark
-
-
-def _span(file: str, mark: yaml.Mark) -> SourceSpan:
+def _span(file: str, mark: Mark) -> SourceSpan:
     return SourceSpan(file, mark.line + 1, mark.column + 1)
 
 
@@ -118,26 +92,26 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
 
     def build(self, node: Node) -> Any:
-        plain = _PLAIN_TAGS.get(type(node))
+        kind: str = node.id  # type: ignore[attr-defined]  # 'mapping', 'sequence', 'scalar'
+        plain = _PLAIN_TAGS.get(kind)
         if plain is not None and node.tag != plain:  # !!set, !!omap, !custom: refused, not dropped
             self.diagnostics.append(_tag_refused(node.tag, _span(self.file, node.start_mark)))
-        if isinstance(node, MappingNode):
+        if kind == "mapping":
             return self._mapping(node)
-        if isinstance(node, SequenceNode):
+        if kind == "sequence":
             items = LocatedList(self.build(child) for child in node.value)
             items.span = _span(self.file, node.start_mark)
             items.spans = [_content_span(self.file, child) for child in node.value]
             return items
-        assert isinstance(node, ScalarNode)
-        return self._scalar(node)
+        return self._scalar(cast("ScalarNode", node))
 
-    def _mapping(self, node: MappingNode) -> LocatedMap:
+    def _mapping(self, node: Node) -> LocatedMap:
         result = LocatedMap()
         result.span = _span(self.file, node.start_mark)
         result.key_spans, result.value_spans = {}, {}
         for key_node, value_node in node.value:
             key_span = _span(self.file, key_node.start_mark)
-            if not isinstance(key_node, ScalarNode):
+            if key_node.id != "scalar":
                 self.diagnostics.append(Diagnostic("yaml-key", "keys must be plain text", key_span))
                 continue
             key = key_node.value
@@ -236,11 +210,13 @@ class _Builder:
         found = CONTROL.search(node.value)
         if found is None:
             return
+        from yaml.scanner import Scanner
+
         raw = self.text[node.start_mark.index : node.end_mark.index]
         for escape in _ESCAPE.finditer(raw):
             written = escape.group(1)
-            code = written[1:] if written[0] in _ESCAPE_CODES else None
-            character = chr(int(code, 16)) if code else _ESCAPES.get(written, "")
+            code = written[1:] if written[0] in Scanner.ESCAPE_CODES else None
+            character = chr(int(code, 16)) if code else Scanner.ESCAPE_REPLACEMENTS.get(written, "")
             if CONTROL.fullmatch(character):
                 span = position(self.text, node.start_mark.index + escape.start(), self.file)
                 break
@@ -279,10 +255,22 @@ def read_yaml_text(text: str, file: str) -> Any:
     controls = control_characters(text, file)
     if controls:  # refused here, where they can be located, rather than by the YAML reader
         raise PolicyLoadError(controls)
-    loader = _StrictLoader(text)
+    strict, fast = loaders()
+    if fast is not None:
+        try:
+            return _compose_and_build(fast, text, file)
+        except Exception:  # noqa: BLE001 - read again below, for the reference diagnostics
+            pass  # anything refused is refused again by the pure-Python path, in its words
+    return _compose_and_build(strict, text, file)
+
+
+def _compose_and_build(loader_class: type[Any], text: str, file: str) -> Any:
+    import yaml
+
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
-    except _Refused as refused:
+    except Refused as refused:
         raise PolicyLoadError(
             [Diagnostic(refused.code, refused.message, _span(file, refused.mark))]
         ) from None
@@ -318,6 +306,11 @@ def read_yaml_file(path: Path, display: str | None = None) -> Any:
         raise PolicyLoadError(
             [Diagnostic("file-unreadable", error.strerror or str(error), SourceSpan(name, 1, 1))]
         ) from None
+    return read_yaml_bytes(raw, name)
+
+
+def read_yaml_bytes(raw: bytes, name: str) -> Any:
+    """``read_yaml_file`` of bytes already read (``name``: how positions name the file)."""
     if len(raw) > MAX_BYTES:
         raise PolicyLoadError(
             [

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -21,10 +22,10 @@ from govrules.citations import Citation
 from govrules.errors import Diagnostic, PolicyLoadError
 from govrules.language.file_errors import diagnostics_from_validation
 from govrules.language.files import SourceDocumentModel
-from govrules.language.reader import read_yaml_file
+from govrules.language.reader import read_yaml_bytes
 from govrules.spans import SourceSpan
 
-__all__ = ["SourceDocument", "SourceLibrary"]
+__all__ = ["DocumentCache", "SourceDocument", "SourceLibrary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +57,29 @@ class SourceDocument:
         )
 
 
+class DocumentCache(Protocol):
+    """Where read documents are kept between processes, by the digest of their bytes and the
+    name positions give them (``compiler/cache.py``)."""
+
+    def load_document(self, raw: bytes, display: str) -> SourceDocument | None: ...
+
+    def store_document(self, raw: bytes, display: str, document: SourceDocument) -> None: ...
+
+
 class SourceLibrary:
-    """The source documents found in some folders, read on first use."""
+    """The source documents found in some folders, read on first use (or taken from a
+    ``DocumentCache``, when one is given)."""
 
     def __init__(
         self,
         folders: Sequence[Path],
         root: Path | None = None,
         shared: dict[Path, SourceDocument] | None = None,
+        cache: DocumentCache | None = None,
     ) -> None:
         self.folders = tuple(folders)
         self.root = root
+        self.cache = cache
         # documents already read by another library over some of the same folders
         self._shared: dict[Path, SourceDocument] = shared if shared is not None else {}
         # documents of packs this library may not cite: document id -> pack id (for hints)
@@ -122,7 +135,17 @@ class SourceLibrary:
     def load(self, path: Path) -> SourceDocument:
         """Read and check one source file."""
         display = self.display(path)
-        data = read_yaml_file(path, display)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            where = SourceSpan(display, 1, 1)
+            problem = Diagnostic("file-unreadable", error.strerror or str(error), where)
+            raise PolicyLoadError([problem]) from None
+        if self.cache is not None:
+            kept = self.cache.load_document(raw, display)
+            if kept is not None and kept.id == path.stem:
+                return kept
+        data = read_yaml_bytes(raw, display)
         try:
             model = SourceDocumentModel.model_validate(data)
         except ValidationError as error:
@@ -138,8 +161,10 @@ class SourceLibrary:
                     )
                 ]
             )
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        return SourceDocument(model, display, digest)
+        document = SourceDocument(model, display, hashlib.sha256(raw).hexdigest())
+        if self.cache is not None:
+            self.cache.store_document(raw, display, document)
+        return document
 
     def check_all(self) -> list[Diagnostic]:
         """Load every source file, returning the problems of all of them."""

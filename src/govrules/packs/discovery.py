@@ -7,14 +7,17 @@ folder (``importlib.util.find_spec``), it never imports it.
 
     pack = read_pack(Path("policies/cn.national"), origin="bundled")
     available_packs()            # bundled + installed, each id once
+    available_packs(contents=False)   # their pack.yaml alone, for a command about one policy
 """
+
+# Longer than 400 lines because a pack is read in two steps (its pack.yaml, then its files and
+# signature) from three places (bundled, installed, command-line paths), all making one Pack.
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,7 @@ __all__ = [
     "installed_packs",
     "packs_for_paths",
     "read_pack",
+    "with_contents",
 ]
 
 ENTRY_POINT_GROUP = "govrules.packs"
@@ -143,10 +147,18 @@ class Pack:
 
 
 def read_pack(
-    root: Path, origin: str, display: str | None = None, *, check_manifest: bool = True
+    root: Path,
+    origin: str,
+    display: str | None = None,
+    *,
+    check_manifest: bool = True,
+    contents: bool = True,
 ) -> Pack:
     """Read the pack at ``root`` and check its files against its manifest, if it has one
     (unless ``check_manifest`` is false: when the manifest is about to be rewritten).
+
+    ``contents=False`` reads ``pack.yaml`` alone (id, version, roots, requirements): a pack
+    whose policies a command does not need is not hashed (``with_contents`` completes it).
 
     Raises ``PolicyLoadError`` with every problem of ``pack.yaml``, or naming the first file
     that does not match the manifest."""
@@ -159,27 +171,48 @@ def read_pack(
     except ValidationError as error:
         raise PolicyLoadError(diagnostics_from_validation(error, data, where)) from None
     problems: list[Diagnostic] = []
-    at = SourceSpan(where, 1, 1)
     requires: dict[str, VersionRange] = {}
     for name, text in model.requires.items():
         try:
             requires[name] = VersionRange.parse(text)
         except VersionError as error:
-            span = model.entry_span("requires", name) or at
+            span = model.entry_span("requires", name) or SourceSpan(where, 1, 1)
             problems.append(Diagnostic("pack-requires", f"{name}: {error}", span))
-    manifest = compute_manifest(root, model.id, model.version)
+    pack = Pack(root, model, origin, shown, None, False, None, requires)
+    if contents:
+        pack, found = _read_contents(pack, check_manifest)
+        problems.extend(found)
+    if problems:
+        raise PolicyLoadError(problems)
+    return pack
+
+
+def with_contents(pack: Pack, *, check_manifest: bool = True) -> Pack:
+    """The pack with its manifest (the digest of every file, checked against ``manifest.json``
+    when there is one) and its signature; a plain folder, or a pack already complete, as is."""
+    if pack.model is None or pack.manifest is not None:
+        return pack
+    complete, problems = _read_contents(pack, check_manifest)
+    if problems:
+        raise PolicyLoadError(problems)
+    return complete
+
+
+def _read_contents(pack: Pack, check_manifest: bool) -> tuple[Pack, list[Diagnostic]]:
+    assert pack.model is not None
+    where, problems = f"{pack.display}/{PACK_FILE}", []
+    manifest = compute_manifest(pack.root, pack.model.id, pack.model.version)
     sealed = False
-    if check_manifest and (root / MANIFEST_FILE).is_file():
-        problems.extend(_check_manifest(root, model, origin, where, manifest))
+    if check_manifest and (pack.root / MANIFEST_FILE).is_file():
+        problems.extend(_check_manifest(pack.root, pack.model, pack.origin, where, manifest))
         sealed = not problems
     signature = None
     try:
-        signature = read_signature(root)
+        signature = read_signature(pack.root)
     except SigningError as error:
-        problems.append(Diagnostic("pack-signature", str(error), at))
-    if problems:
-        raise PolicyLoadError(problems)
-    return Pack(root, model, origin, shown, manifest, sealed, signature, requires)
+        problems.append(Diagnostic("pack-signature", str(error), SourceSpan(where, 1, 1)))
+    parts = (pack.root, pack.model, pack.origin, pack.display)
+    return Pack(*parts, manifest, sealed, signature, pack.requires), problems
 
 
 def _check_manifest(
@@ -200,7 +233,7 @@ def _check_manifest(
                 f"run: govrules pack seal {where.removesuffix(PACK_FILE)}",
             )
         ]
-    difference = first_difference(root, recorded)
+    difference = first_difference(root, recorded, now.files)
     if difference is None:
         return []
     name, why, count = difference
@@ -221,16 +254,18 @@ def _check_manifest(
     ]
 
 
-def bundled_packs() -> list[Pack]:
+def bundled_packs(*, contents: bool = True) -> list[Pack]:
     folder = bundled_policy_directory()
     return [
-        read_pack(path.parent, "bundled", f"{folder.name}/{path.parent.name}")
+        read_pack(path.parent, "bundled", f"{folder.name}/{path.parent.name}", contents=contents)
         for path in sorted(folder.glob(f"*/{PACK_FILE}"))
     ]
 
 
-def installed_packs() -> list[Pack]:
+def installed_packs(*, contents: bool = True) -> list[Pack]:
     """The packs that installed distributions declare under ``govrules.packs``."""
+    from importlib.metadata import entry_points  # slow to import: only when packs are sought
+
     found: list[Pack] = []
     problems: list[Diagnostic] = []
     for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
@@ -254,7 +289,7 @@ def installed_packs() -> list[Pack]:
             )
             continue
         try:
-            pack = read_pack(folder, origin, f"{distribution}:{folder.name}")
+            pack = read_pack(folder, origin, f"{distribution}:{folder.name}", contents=contents)
         except PolicyLoadError as error:
             problems.extend(error.diagnostics)
             continue
@@ -286,9 +321,10 @@ def _package_folder(name: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def available_packs() -> list[Pack]:
-    """The bundled and the installed packs; one id found twice is an error naming both."""
-    packs = bundled_packs() + installed_packs()
+def available_packs(*, contents: bool = True) -> list[Pack]:
+    """The bundled and the installed packs; one id found twice is an error naming both.
+    ``contents=False``: their ``pack.yaml`` alone (``read_pack``)."""
+    packs = bundled_packs(contents=contents) + installed_packs(contents=contents)
     return unique_packs(packs)
 
 

@@ -128,10 +128,14 @@ def write_manifest(root: Path, manifest: Manifest) -> Path:
     return path
 
 
-def first_difference(root: Path, manifest: Manifest) -> tuple[str, str, int] | None:
+def first_difference(
+    root: Path, manifest: Manifest, now: Mapping[str, str] | None = None
+) -> tuple[str, str, int] | None:
     """The first file (in path order) whose bytes are not those the manifest records, why,
-    and how many files differ in all; ``None`` when every file matches."""
-    now = compute_manifest(root, manifest.pack, manifest.version).files
+    and how many files differ in all; ``None`` when every file matches. ``now``: the digests
+    of the files as they are, when the caller has just computed them (``compute_manifest``)."""
+    if now is None:
+        now = compute_manifest(root, manifest.pack, manifest.version).files
     differing: list[tuple[str, str]] = []
     for name in sorted(set(now) | set(manifest.files)):
         if name not in now:

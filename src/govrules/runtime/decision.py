@@ -28,7 +28,15 @@ from govrules.runtime.trace import TraceRecorder
 from govrules.runtime.trace_events import json_value
 from govrules.values import MISSING, Record, canonical_decimal, to_json_value
 
-__all__ = ["FORMAT", "JSON_KEYS", "Decision", "MissingFact", "canonical_facts", "fingerprint_of"]
+__all__ = [
+    "FORMAT",
+    "JSON_KEYS",
+    "Decision",
+    "MissingFact",
+    "canonical_facts",
+    "facts_given",
+    "fingerprint_of",
+]
 
 FORMAT = 3
 JSON_KEYS = (
@@ -101,6 +109,16 @@ def fingerprint_of(document: Mapping[str, Any]) -> str:
     """The fingerprint of a decision's JSON object: sha256 over the canonical form (RFC 8785)
     of every member but ``trace`` (covered by ``trace_digest``) and ``fingerprint``."""
     return digest({k: v for k, v in document.items() if k not in UNFINGERPRINTED})
+
+
+def facts_given(policy: CompiledPolicy, inputs: list[Any]) -> dict[str, Any]:
+    """The facts of a case's ``inputs`` (as the policy's converter gave them), by input name;
+    facts not given are left out."""
+    return {
+        item.name: value
+        for item, value in zip(policy.inputs, inputs, strict=True)
+        if value is not MISSING
+    }
 
 
 class Decision:
@@ -196,11 +214,7 @@ class Decision:
     @property
     def facts(self) -> dict[str, Any]:
         """The facts the case gave, by input name (facts not given are left out)."""
-        return {
-            item.name: value
-            for item, value in zip(self.policy.inputs, self._inputs, strict=True)
-            if value is not MISSING
-        }
+        return facts_given(self.policy, self._inputs)
 
     @property
     def policy_id(self) -> str:

@@ -115,10 +115,11 @@ def _check_depth(tree: Expr) -> None:
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens: list[tuple[str, str, int]] = []
     position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise ExpressionSyntaxError(f"unexpected character {text[position]!r}", position)
+    # finditer skips what matches no token; a match that does not start where the previous
+    # one ended is such a gap, reported at its first character as a failed match() would be
+    for match in _TOKEN.finditer(text):
+        if match.start() != position:
+            break
         kind = match.lastgroup or ""
         if kind != "space":
             value = match.group()
@@ -126,6 +127,8 @@ def _tokenize(text: str) -> list[tuple[str, str, int]]:
                 kind = "keyword"
             tokens.append((kind, value, position))
         position = match.end()
+    if position < len(text):
+        raise ExpressionSyntaxError(f"unexpected character {text[position]!r}", position)
     tokens.append(("end", "", len(text)))
     return tokens
 
@@ -356,5 +359,8 @@ def parse_expression(text: str) -> Expr:
     kind, value, offset = parser.peek()
     if kind != "end":
         raise ExpressionSyntaxError(f"unexpected {value!r} after a complete expression", offset)
-    _check_depth(tree)
+    # Each node of the tree has a token of its own (operator, name, keyword, bracket), so a
+    # tree can be no deeper than its tokens are many: only a long one needs walking.
+    if len(parser.tokens) - 1 >= MAX_DEPTH:
+        _check_depth(tree)
     return tree

@@ -9,7 +9,7 @@ that no rule set); operations on an optional value give an unknown result rather
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 __all__ = [
     "Type",
@@ -64,7 +64,11 @@ class Type:
         return self.kind in NUMERIC
 
     def as_optional(self, optional: bool = True) -> Type:
-        return self if self.optional == optional else replace(self, optional=optional)
+        if self.optional == optional:
+            return self
+        # the constructor with every field, not dataclasses.replace: the checker asks this of
+        # most nodes, and replace() re-reads the fields of the class on every call
+        return Type(self.kind, self.values, self.item, optional, self.fields)
 
     def same_shape(self, other: Type) -> bool:
         """Equal ignoring optionality (an enum matches an enum of the same members)."""
