@@ -212,3 +212,52 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def measure(quick: bool) -> list[dict[str, object]]:
+    """The harness's lines (``python -m benchmarks --only dask_scale``): cases per second of the
+    single-process loop and of Dask with 1 and 2 workers, the ratios to the loop; the check of
+    each is the digest of the partitions' fingerprint digests that the loop also decided. Bad
+    rows, lost rows, or 1 and 2 workers disagreeing on any partition raise."""
+    from benchmarks.harness import digest
+
+    rows = QUICK_PARTITION if quick else PARTITION
+    cases = QUICK_CASES if quick else FULL_CASES
+    wanted = cases if quick else min(cases, BASELINE_CASES)
+    baseline = sum(size for _, size in parts(cases, rows)[: len(parts(max(1, wanted), rows))])
+    seconds, loop = single_process(baseline, POLICY_ID, rows)
+    loop_rate = baseline / seconds
+    compared = len(loop)
+    common = {"goal": "Dask", "benchmark": f"{POLICY_ID}, generated cases", "unit": "cases/s"}
+    lines: list[dict[str, object]] = [
+        {
+            **common,
+            "contender": "single-process loop",
+            "value": loop_rate,
+            "check": digest([summary["digest"].iloc[0] for summary in loop]),
+            "note": f"{baseline:,} cases in partitions of {rows:,}",
+        }
+    ]
+    runs = {}
+    for workers in (1, 2):
+        start, seconds, reduced = on_dask(workers, cases, POLICY_ID, rows)
+        runs[workers] = reduced
+        if int(reduced["rows"].sum()) != cases or int(reduced["errors"].sum()):
+            raise RuntimeError(
+                f"{workers} worker(s): {int(reduced['rows'].sum())} rows of {cases}, "
+                f"{int(reduced['errors'].sum())} bad rows"
+            )
+        lines.append(
+            {
+                **common,
+                "contender": f"Dask, {workers} worker{'s' if workers > 1 else ''}",
+                "value": cases / seconds,
+                "versus": "single-process loop",
+                "ratio": cases / seconds / loop_rate,
+                "check": digest(reduced["digest"].tolist()[:compared]),
+                "note": f"{cases:,} cases; cluster start {start:.1f} s (not timed)",
+            }
+        )
+    if not runs[1]["digest"].equals(runs[2]["digest"]):
+        raise RuntimeError("the 1-worker and 2-worker runs gave different fingerprints")
+    return lines

@@ -159,3 +159,57 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def measure(quick: bool) -> list[dict[str, object]]:
+    """The harness's lines (``python -m benchmarks --only service_load``): the server's requests
+    per second and latency, and the engine in this process deciding the same cases; the check of
+    both is the digest of the fingerprints of every 100th case, so a server that answers
+    differently from the engine is a disagreement. Any error or non-200 answer raises."""
+    from benchmarks.harness import digest
+
+    total, clients = (1_000, 8) if quick else (20_000, 32)
+    port = _free_port()
+    process = _start(port, 1)
+    try:
+        started = time.perf_counter()
+        latencies, errors, fingerprints = asyncio.run(
+            _load(f"http://127.0.0.1:{port}", total, clients, False)
+        )
+        elapsed = time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(30)
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed evaluations, the first: {errors[0]}")
+    engine = Engine.from_directory(Path(__file__).resolve().parents[1] / "policies")
+    cases = [_case(number) for number in range(total)]
+    in_process = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        decisions = [engine.evaluate(POLICY, case, AS_OF, trace=False) for case in cases]
+        in_process = min(in_process, time.perf_counter() - started)
+    expected = {number: decisions[number].fingerprint for number in fingerprints}
+    load = f"{total:,} evaluations of {POLICY} from {clients} clients"
+    common = {"goal": "service", "unit": "decisions/s", "ratio": None, "target": None, "met": None}
+    return [
+        {
+            **common,
+            "benchmark": "HTTP evaluate, trace off, 1 worker",
+            "contender": "govrules serve",
+            "value": len(latencies) / elapsed,
+            "versus": "Engine.evaluate in process",
+            "check": digest(sorted(fingerprints.items())),
+            "note": f"{load}; p50 {_percentile(latencies, 0.5) * 1000:.1f} ms, "
+            f"p99 {_percentile(latencies, 0.99) * 1000:.1f} ms; zero errors",
+        },
+        {
+            **common,
+            "benchmark": "HTTP evaluate, trace off, 1 worker",
+            "contender": "Engine.evaluate in process",
+            "value": total / in_process,
+            "versus": None,
+            "check": digest(sorted(expected.items())),
+            "note": f"the same {total:,} cases in one loop, best of 3",
+        },
+    ]

@@ -22,7 +22,7 @@ TIERS = (
     ("compiler",),
     ("runtime",),
     ("engine",),
-    ("explain", "audit", "authoring", "decisionlog"),
+    ("explain", "audit", "authoring", "decisionlog", "columnar"),
     ("batch",),
     ("service", "dask"),
     ("cli",),

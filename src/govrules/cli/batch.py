@@ -5,6 +5,10 @@ decided in order, written as JSON lines or Parquet.
     govrules batch POLICY --cases - < cases.jsonl            # JSON lines (or CSV) on stdin
     govrules batch POLICY --cases cases.parquet --out decisions.parquet --workers 4
     govrules batch POLICY --cases cases.jsonl --cite ids --log decisions.sqlite
+    govrules batch POLICY --cases cases.parquet --engine per-case   # not in columns
+
+A Parquet or CSV file is decided in columns (``govrules.columnar``) when the policy allows
+it: the same rows, byte for byte, much faster; ``--engine`` chooses.
 
 Standard output holds only the output rows, one per input row, in order; a refused row is a
 line ``{"row": n, "errors": [{"code", "field", "message"}]}`` (and a line of ``--errors
@@ -38,6 +42,13 @@ from govrules.batch import (
     read_cases,
     result_row,
 )
+from govrules.batch.columnar_batch import (
+    ColumnarUnavailable,
+    JsonLinesTarget,
+    ParquetTarget,
+    columnar_reason,
+    decide_in_columns,
+)
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
@@ -47,7 +58,7 @@ from govrules.cli.arguments import (
     engine_for,
 )
 from govrules.engine import Engine, today
-from govrules.errors import CaseError
+from govrules.errors import CaseError, CaseFileError
 from govrules.runtime.decision import Decision
 
 __all__ = ["register_batch"]
@@ -115,6 +126,14 @@ def register_batch(commands: Commands) -> None:
     batch.add_argument(
         "--errors", metavar="FILE", help="also write the refused rows to FILE, as JSON lines"
     )
+    batch.add_argument(
+        "--engine",
+        choices=("auto", "columnar", "per-case"),
+        default="auto",
+        help="columnar: decide a Parquet or CSV file in columns (the same rows, much faster); "
+        "per-case: one case at a time; auto (default): columnar when the policy allows it "
+        "and no --trace, --log or --dask is asked for",
+    )
     batch.set_defaults(run=cmd_batch)
 
 
@@ -132,6 +151,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     if output_format == "parquet" and args.out in (None, "-"):
         raise UsageError("Parquet is written to a file: give --out FILE.parquet")
+    if _in_columns(args, engine, as_of):
+        try:
+            return _columnar(args, engine, as_of, output_format)
+        except ColumnarUnavailable as error:  # before any row: case by case, as always
+            if args.engine == "columnar":
+                raise UsageError(f"--engine columnar: {error}") from None
     decide = _on_dask(args, as_of) if args.dask else None
     cases, total = _cases(args, engine, as_of)
     summary = BatchSummary(args.policy_id, as_of)
@@ -157,6 +182,77 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if errors is not None and "errors" in line:
                 errors(line)
             advance()
+    sys.stderr.write(summary.text())
+    return EXIT_OK if summary.refused == 0 else EXIT_FAILED
+
+
+def _in_columns(args: argparse.Namespace, engine: Engine, as_of: Any) -> bool:
+    """Whether ``--engine`` and the batch let it be decided in columns."""
+    if args.engine == "per-case":
+        return False
+    asked = args.engine == "columnar"
+    blocker = (
+        "it reads standard input"
+        if args.cases == "-"
+        else "--trace"
+        if args.trace
+        else "--log"
+        if args.log
+        else "--dask"
+        if args.dask
+        else None
+    )
+    if blocker is not None:
+        if asked:
+            raise UsageError(f"--engine columnar: cannot be used with {blocker}")
+        return False
+    input_format = args.input_format or input_format_of(Path(args.cases))
+    reason = columnar_reason(engine, args.policy_id, as_of, input_format)
+    if reason is not None and asked:
+        raise UsageError(f"--engine columnar: {reason}")
+    return reason is None
+
+
+def _columnar(args: argparse.Namespace, engine: Engine, as_of: Any, output_format: str) -> int:
+    """The batch decided in columns: the same output rows, errors file and summary."""
+    path = Path(args.cases)
+    input_format = args.input_format or input_format_of(path)
+    if not path.is_file():
+        raise CaseFileError(f"{path}: no such file")
+    total = count_rows(path, input_format) if sys.stderr.isatty() else None
+    summary = BatchSummary(args.policy_id, as_of)
+    with ExitStack() as stack:
+        target: JsonLinesTarget | ParquetTarget
+        if output_format == "parquet":
+            try:
+                target = ParquetTarget(Path(args.out))
+            except OSError as error:
+                raise UsageError(str(error)) from None
+        elif args.out in (None, "-"):
+            target = JsonLinesTarget(sys.stdout)
+        else:
+            try:
+                stream = Path(args.out).open("w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            except OSError as error:
+                raise UsageError(
+                    f"{args.out}: cannot be written ({error.strerror or error})"
+                ) from None
+            target = JsonLinesTarget(stack.enter_context(stream))
+        stack.callback(target.close)
+        errors = stack.enter_context(_writer(args.errors, "jsonl")) if args.errors else None
+        advance = stack.enter_context(batch_progress(total))
+        decide_in_columns(
+            engine,
+            args.policy_id,
+            path,
+            input_format,
+            as_of,
+            summary,
+            target,
+            cite=args.cite,
+            refused=errors,
+            advance=advance,
+        )
     sys.stderr.write(summary.text())
     return EXIT_OK if summary.refused == 0 else EXIT_FAILED
 
