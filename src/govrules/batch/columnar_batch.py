@@ -28,7 +28,7 @@ from govrules.batch.parquet_cases import _converter, _values, import_pyarrow, pa
 from govrules.batch.problems import BadRow, Problem
 from govrules.batch.rows import result_row
 from govrules.batch.running import BatchSummary, decide_rows
-from govrules.batch.writing import json_line
+from govrules.batch.writing import ParquetWriter, json_line
 from govrules.engine import Engine
 from govrules.errors import CaseFileError
 
@@ -78,36 +78,12 @@ class JsonLinesTarget:
         self.stream.flush()
 
 
-class ParquetTarget:
-    """Output rows written as the Parquet file of ``batch/writing.py``'s ``ParquetWriter``:
-    the same columns, one row group per 1,024 rows."""
-
-    def __init__(self, path: Path) -> None:
-        pa = import_pyarrow()
-        self._pa = pa
-        text, texts = pa.string(), pa.list_(pa.string())
-        self.schema = pa.schema(
-            [
-                ("row", pa.int64()),
-                ("outcome", text),
-                ("fingerprint", text),
-                ("values", text),
-                ("missing", texts),
-                ("citations", texts),
-                ("decision", text),
-                ("error", text),
-            ]
-        )
-        try:
-            self._file = pa.parquet.ParquetWriter(str(path), self.schema)
-        except (OSError, pa.ArrowException) as error:
-            raise OSError(f"{path}: cannot be written ({error})") from None
+class ParquetTarget(ParquetWriter):
+    """Output rows written as ``ParquetWriter`` writes them (the same file and columns), a
+    whole decided table at a time, one row group per 1,024 rows."""
 
     def write_table(self, table: Any) -> None:
         self._file.write_table(table.cast(self.schema), row_group_size=1024)
-
-    def close(self) -> None:
-        self._file.close()
 
 
 def decide_in_columns(
