@@ -242,6 +242,7 @@ class CompiledPolicy:
     collect_slots: frozenset[int] = field(init=False, repr=False, compare=False)
     binding_blanks: tuple[Any, ...] = field(init=False, repr=False, compare=False)
     exact_slots: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    undated: bool = field(init=False, repr=False, compare=False)  # the text states no date
 
     @property
     def id(self) -> str:
@@ -269,6 +270,7 @@ class CompiledPolicy:
             "default_outcome": self.model.outcome.default,
             "binding_blanks": (MISSING,) * self.bindings,
             "exact_slots": tuple(i.slot for i in self.inputs if _holds_decimals(i.type)),
+            "undated": self.model.effective.undated,
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)

@@ -18,18 +18,7 @@ import copy
 import reprlib
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, Optional
-
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    ValidationError,
-    WithJsonSchema,
-    create_model,
-)
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import CaseError, Diagnostic, suggest
@@ -38,6 +27,9 @@ from govrules.runtime.case_schema import case_schema, scalar_schema
 from govrules.runtime.case_values import Bounds, declared_bounds, scalar_check
 from govrules.runtime.limits import MAX_DIAGNOSTICS, MAX_LIST_ITEMS
 from govrules.values import MISSING, record_class
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 __all__ = ["InvalidCase", "build_case_model", "build_converter", "case_errors"]
 
@@ -82,6 +74,10 @@ def _checked_record(value: Any) -> Any:
 def _annotation(
     kind: Type, name: str, bounds: Bounds = (), limit: int = MAX_LIST_ITEMS, fields: Fields = _NONE
 ) -> Any:
+    # pydantic is imported when a model is first built: a case the converter accepts (every
+    # valid case) never needs it, and a cold command line would pay for its import
+    from pydantic import BeforeValidator, PlainValidator, WithJsonSchema
+
     if kind.kind == "record":
         return Annotated[_record_model(kind, name, fields), BeforeValidator(_checked_record)]
     if kind.kind == "list" and kind.item is not None:
@@ -95,6 +91,8 @@ def _annotation(
 def _record_model(kind: Type, name: str, specs: Fields) -> type[BaseModel]:
     """The pydantic model of a record: its fields, required unless declared optional, each
     within its declared bounds."""
+    from pydantic import ConfigDict, Field, create_model
+
     fields: dict[str, Any] = {}
     for field_name, field_type in kind.fields or ():
         bounds = declared_bounds(specs.get(field_name))
@@ -109,6 +107,8 @@ def _record_model(kind: Type, name: str, specs: Fields) -> type[BaseModel]:
 def build_case_model(policy: CompiledPolicy) -> type[BaseModel]:
     """The pydantic model of a case for ``policy``; ``model_json_schema()`` gives its standard
     JSON Schema (``runtime/case_schema.py``), not pydantic's."""
+    from pydantic import BaseModel, ConfigDict, Field, create_model
+
     schema = case_schema(policy)
 
     class Case(BaseModel):

@@ -287,7 +287,7 @@ def _decide(
         notices.extend(calendar_notices(frame.dates))
     if program.unverified:
         notices.extend(unverified_notices(policy, applied, as_of, program.unverified))
-    if policy.model.effective.undated or program.undated:
+    if policy.undated or program.undated:
         notices.append(undated_notice(policy, program.undated))
     recorder = frame.recorder
     if frame.emit is not None:

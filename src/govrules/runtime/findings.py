@@ -145,7 +145,7 @@ def undated_notice(policy: CompiledPolicy, parameters: frozenset[str]) -> Notice
     """The text (or a figure of it) states no date it took effect: the decision assumes it
     was in force on the date decided, and says so."""
     what = []
-    if policy.model.effective.undated:
+    if policy.undated:
         what.append(f"policy {policy.id}")
     what.extend(f"parameter '{name}'" for name in sorted(parameters))
     return Notice(
