@@ -17,31 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import multiprocessing
 import os
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
-from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard, cast
 
 from govrules.calendar import WorkingDayCalendar
-from govrules.compiler.loading import (
-    bundled_policy_directory,
-    load_packs,
-    load_policies,
-    load_policy_file,
-    load_workspace,
-    with_requirements,
-)
-from govrules.compiler.needed import load_for_policies
 from govrules.compiler.policy import CompiledPolicy, Notice
 from govrules.errors import (
     CaseError,
@@ -52,7 +38,6 @@ from govrules.errors import (
     suggest,
 )
 from govrules.language.sources import SourceLibrary
-from govrules.packs.discovery import Pack, available_packs, packs_for_paths
 from govrules.runtime.casemodel import InvalidCase, build_case_model, build_converter, case_errors
 from govrules.runtime.decision import Decision, canonical_facts, facts_given
 from govrules.runtime.evaluation import evaluate_case
@@ -61,7 +46,22 @@ from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
 from govrules.runtime.trace import NULL_RECORDER, Recorder, TraceRecorder
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
+
+    from pydantic import BaseModel
+
     from govrules.compiler.cache import PolicyCache
+    from govrules.compiler.loading import (
+        bundled_policy_directory,
+        load_policies,
+        load_policy_file,
+    )
+    from govrules.packs.discovery import Pack
+
+# pydantic, multiprocessing and concurrent.futures are imported where they are used: a command
+# line that decides one case needs none of them (together about half of its start-up); nor
+# the loader, when the warm start has what the command needs (``compiler/resolution.py``)
 
 __all__ = ["Engine", "bundled_policy_directory", "load_policies", "load_policy_file"]
 
@@ -84,21 +84,36 @@ class Engine:
         policies: Iterable[CompiledPolicy],
         sources: SourceLibrary,
         calendar: WorkingDayCalendar | None = None,
-        packs: Iterable[Pack] = (),
+        packs: Iterable[Pack] | Callable[[], Iterable[Pack]] = (),
     ) -> None:
+        """``packs``: the packs the policies come from, or what reads them when first asked
+        for (an engine of the warm start, which has not read them)."""
         self.sources = sources
-        self.packs: dict[str, Pack] = {pack.id: pack for pack in packs}
+        self._packs: dict[str, Pack] | None = None
+        self._read_packs: Callable[[], Iterable[Pack]] | None = None
+        if callable(packs):
+            self._read_packs = packs
+        else:
+            self._packs = {pack.id: pack for pack in packs}
         self.calendar = calendar or WorkingDayCalendar.prc()
         self._versions: dict[str, list[CompiledPolicy]] = {}
         for policy in policies:
             self._versions.setdefault(policy.id, []).append(policy)
         for versions in self._versions.values():
-            versions.sort(key=lambda p: p.model.effective.start)
+            versions.sort(key=lambda p: p.header.effective_start)
         self._case_models: dict[tuple[str, str], type[BaseModel]] = {}
         self._converters: dict[tuple[str, str], Callable[[Mapping[str, Any]], list[Any]]] = {}
         self._in_force: dict[tuple[str, dt.date], tuple[CompiledPolicy, Any]] = {}
         # how to make this engine again in a worker process (None: made from policies in hand)
         self._recipe: tuple[str, tuple[str, ...]] | None = None
+
+    @property
+    def packs(self) -> dict[str, Pack]:
+        """The packs the policies come from, by id."""
+        if self._packs is None:
+            assert self._read_packs is not None
+            self._packs = {pack.id: pack for pack in self._read_packs()}
+        return self._packs
 
     # ------------------------------------------------------------------ loading
 
@@ -155,6 +170,10 @@ class Engine:
         calendar: WorkingDayCalendar | None,
         cache: bool,
     ) -> Engine:
+        from govrules.compiler.loading import load_workspace, with_requirements
+        from govrules.compiler.needed import load_for_policies
+        from govrules.packs.discovery import packs_for_paths
+
         paths, only = [Path(folder) for folder in folders], tuple(only)
         store = _policy_cache(cache)
         workspace = None
@@ -180,9 +199,18 @@ class Engine:
         calendar: WorkingDayCalendar | None,
         cache: bool,
     ) -> Engine:
-        given = packs_for_paths([Path(p) for p in packs], Path.cwd()) if packs else []
-        mine, only = {pack.id for pack in given}, tuple(only)
+        only = tuple(only)
         store = _policy_cache(cache)
+        if only and not packs and store is not None:
+            warm = cls._warm(only, calendar, store)
+            if warm is not None:
+                return warm
+        from govrules.compiler.loading import load_packs, with_requirements
+        from govrules.compiler.needed import load_for_policies
+        from govrules.packs.discovery import available_packs, packs_for_paths
+
+        given = packs_for_paths([Path(p) for p in packs], Path.cwd()) if packs else []
+        mine = {pack.id for pack in given}
         workspace = None
         with _collector_paused():
             if only:
@@ -191,6 +219,10 @@ class Engine:
                 workspace = load_for_policies(headers, only, Path.cwd(), store)
                 if workspace is not None and workspace.problems:
                     raise PolicyLoadError(workspace.problems)
+                if workspace is not None and not packs and store is not None:
+                    from govrules.compiler.resolution import keep_resolution
+
+                    keep_resolution(store, only, Path.cwd(), headers, workspace)
             if workspace is None:
                 found = given + [pack for pack in available_packs() if pack.id not in mine]
                 every, problems = with_requirements(found)
@@ -199,6 +231,24 @@ class Engine:
                     raise PolicyLoadError(problems + workspace.problems)
         engine = cls(workspace.policies, workspace.sources, calendar, workspace.packs)
         engine._recipe = ("default", tuple(str(Path(p).resolve()) for p in packs))
+        return engine
+
+    @classmethod
+    def _warm(
+        cls, only: tuple[str, ...], calendar: WorkingDayCalendar | None, store: PolicyCache
+    ) -> Engine | None:
+        """The engine of ``default(only=...)`` from the resolution an earlier load of these ids
+        kept, when every input it read is as it was (``compiler/resolution.py``)."""
+        from govrules.compiler.resolution import take_resolution
+
+        root = Path.cwd()
+        with _collector_paused():
+            found = take_resolution(store, only, root)
+        if found is None:
+            return None
+        sources = SourceLibrary([Path(folder) for folder in found.source_folders], root, {}, store)
+        engine = cls(found.policies, sources, calendar, lambda: _read_packs(found.packs))
+        engine._recipe = ("default", ())
         return engine
 
     # ------------------------------------------------------------------ lookup
@@ -219,8 +269,8 @@ class Engine:
             if policy.in_force(as_of):
                 return policy
         periods = ", ".join(
-            f"{p.version} from {p.model.effective.from_}"
-            + (f" to {p.model.effective.to}" if p.model.effective.to else "")
+            f"{p.version} from {p.header.effective_from}"
+            + (f" to {p.header.effective_to}" if p.header.effective_to else "")
             for p in versions
         )
         raise UnknownPolicyError(f"'{policy_id}' is not in force on {as_of} ({periods})")
@@ -256,7 +306,7 @@ class Engine:
         policy, convert = entry
         if recorder is None:
             recorder = TraceRecorder() if trace else NULL_RECORDER
-        if type(case) is not dict and isinstance(case, BaseModel):
+        if type(case) is not dict and _is_model(case):
             model = self._case_model(policy)
             if not isinstance(case, model):
                 raise CaseError(
@@ -267,12 +317,13 @@ class Engine:
                     ]
                 )
             case = case.model_dump()  # records as mappings, as the converter reads them
+        facts = cast("Mapping[str, Any]", case)  # a model instance was dumped just above
         try:
-            inputs = convert(case)
+            inputs = convert(facts)
         except InvalidCase:
-            self._refuse(policy, case)
+            self._refuse(policy, facts)
         decision = evaluate_case(policy, inputs, day, self.calendar, recorder)
-        if policy.model.superior or policy.model.related:
+        if policy.header.other_laws:
             self._compare_other_laws(policy, decision, day)
         return decision
 
@@ -338,6 +389,9 @@ class Engine:
         # fork hands the workers this very engine; but a fork of a process with other threads (a
         # service, a Dask client) may hang, and macOS and Windows cannot fork safely: there the
         # workers are spawned and make the engine again the way this one was made
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context: BaseContext
         if _can_fork():
             context = multiprocessing.get_context("fork")
@@ -385,6 +439,8 @@ class Engine:
 
     def _refuse(self, policy: CompiledPolicy, case: Any) -> NoReturn:
         """Raise the case model's detailed errors for a case the converter refused."""
+        from pydantic import ValidationError
+
         try:
             self._case_model(policy).model_validate(case)
         except ValidationError as error:
@@ -403,7 +459,7 @@ class Engine:
             raise UnknownPolicyError(f"{policy.id} {policy.version} is not in force on {as_of}")
         recorder: Recorder = TraceRecorder() if trace else NULL_RECORDER
         decision = evaluate_case(policy, self._inputs(policy, case), as_of, self.calendar, recorder)
-        if policy.model.superior or policy.model.related:
+        if policy.header.other_laws:
             self._compare_other_laws(policy, decision, as_of)
         return decision
 
@@ -422,54 +478,70 @@ class Engine:
         the case within its ``when``) on the same facts: a ``law-hierarchy`` notice each."""
         notices = []
         given = canonical_facts(facts)
-        for relation in ("superior", "related"):
-            for entry in getattr(policy.model, relation):
-                if not all(
-                    facts.get(name) in (wanted if isinstance(wanted, list) else [wanted])
-                    for name, wanted in entry.when.items()
-                ):
-                    continue
-                try:
-                    other = self.policy(entry.policy, day)
-                except UnknownPolicyError:
-                    continue  # not loaded, or not in force on the day: nothing to compare
-                pairs = entry.inputs or {
-                    name: name for name in other.model.inputs if name in policy.model.inputs
-                }
-                case = {theirs: given[mine] for theirs, mine in pairs.items() if mine in given}
-                values: dict[str, Any] | None = None
-                outcome = problem = None
-                try:
-                    made = evaluate_case(
-                        other, self._inputs(other, case), day, self.calendar, NULL_RECORDER
-                    )
-                    values, outcome = made.values, made.outcome
-                    if made.missing:
-                        problem = "missing " + ", ".join(m.fact for m in made.missing)
-                except CaseError as error:
-                    problem = "; ".join(d.message for d in error.diagnostics)[:300]
-                facts_day = facts.get(entry.facts_date) if entry.facts_date else None
-                notices.append(
-                    law_hierarchy_notice(
-                        relation,
-                        entry,
-                        policy,
-                        mine,
-                        other,
-                        values,
-                        outcome,
-                        problem,
-                        facts_day,
-                        self.sources,
-                    )
+        declared = policy.header.input_limits  # superior ones first, then related ones
+        for entry in policy.header.other_laws:
+            if not all(
+                facts.get(name) in (wanted if isinstance(wanted, list) else [wanted])
+                for name, wanted in entry.when.items()
+            ):
+                continue
+            try:
+                other = self.policy(entry.policy, day)
+            except UnknownPolicyError:
+                continue  # not loaded, or not in force on the day: nothing to compare
+            pairs = entry.inputs or {
+                name: name for name in other.header.declared_inputs if name in declared
+            }
+            case = {theirs: given[mine] for theirs, mine in pairs.items() if mine in given}
+            values: dict[str, Any] | None = None
+            outcome = problem = None
+            try:
+                made = evaluate_case(
+                    other, self._inputs(other, case), day, self.calendar, NULL_RECORDER
                 )
+                values, outcome = made.values, made.outcome
+                if made.missing:
+                    problem = "missing " + ", ".join(m.fact for m in made.missing)
+            except CaseError as error:
+                problem = "; ".join(d.message for d in error.diagnostics)[:300]
+            facts_day = facts.get(entry.facts_date) if entry.facts_date else None
+            notices.append(
+                law_hierarchy_notice(
+                    entry.relation,
+                    entry,
+                    policy,
+                    mine,
+                    other,
+                    values,
+                    outcome,
+                    problem,
+                    facts_day,
+                    self.sources,
+                )
+            )
         return tuple(notices)
+
+
+def _is_model(case: Any) -> TypeGuard[BaseModel]:
+    """Whether ``case`` is a pydantic model instance: never, while pydantic is not imported."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(case, pydantic.BaseModel)
+
+
+def _read_packs(packs: Iterable[tuple[str, str, str]]) -> list[Pack]:
+    """The packs a warm start took, read again as its load read them (root, origin, name)."""
+    from govrules.packs.discovery import read_pack, with_contents
+
+    return [
+        with_contents(read_pack(Path(root), origin, display, contents=False))
+        for root, origin, display in packs
+    ]
 
 
 def _as_mapping(case: Mapping[str, Any] | BaseModel, model: type[BaseModel]) -> Any:
     """A case as a worker process can receive it: a mapping (a case model instance dumped, after
     the check ``evaluate`` makes that it is a case of this policy)."""
-    if type(case) is dict or not isinstance(case, BaseModel):
+    if type(case) is dict or not _is_model(case):
         return case
     if not isinstance(case, model):
         message = f"a {type(case).__name__} is not a case of the policy"
@@ -502,8 +574,23 @@ def _policy_cache(wanted: bool) -> PolicyCache | None:
 
 _WORKER_ENGINE: Engine | None = None
 
+# names this module offers from the loader, imported when first asked for
+_LOADER_NAMES = ("bundled_policy_directory", "load_policies", "load_policy_file")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LOADER_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from govrules.compiler import loading
+
+    value = getattr(loading, name)
+    globals()[name] = value
+    return value
+
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return (
         sys.platform.startswith("linux")
         and "fork" in multiprocessing.get_all_start_methods()

@@ -17,14 +17,16 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO, TypeAlias
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
-from govrules.compiler.loading import Workspace, load_workspace
-from govrules.engine import Engine, bundled_policy_directory, today
+from govrules.engine import Engine, today
 from govrules.errors import Diagnostic
 from govrules.runtime.case_files import read_case, shown_source
 from govrules.runtime.decision import Decision
 from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
+
+if TYPE_CHECKING:
+    from govrules.compiler.loading import Workspace
 
 __all__ = [
     "EXIT_FAILED",
@@ -118,6 +120,10 @@ def remember_calendar(args: argparse.Namespace, engine: Engine) -> None:
 def workspace_for(args: argparse.Namespace, paths: list[str] | None) -> Workspace:
     """The packs the paths name (default: ``--policies``, else the bundled packs), with the
     packs they require; ``selected`` holds the policies under the paths."""
+    # the loader is imported by the commands that load a workspace (a warm evaluate does not)
+    from govrules.compiler.loading import load_workspace
+    from govrules.packs.bundled import bundled_policy_directory
+
     chosen = paths or getattr(args, "policies", None) or [str(bundled_policy_directory())]
     return load_workspace([Path(p) for p in chosen], Path.cwd())
 

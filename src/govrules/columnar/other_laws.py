@@ -25,22 +25,19 @@ from govrules.columnar.facts import Facts, out_of_bounds
 from govrules.columnar.missing import missing_keys
 from govrules.columnar.rules import RuleRun, run_rules
 from govrules.columnar.templates import Hole
+from govrules.compiler.header import OtherLaw as OtherLawEntry
 from govrules.compiler.policy import CompiledPolicy, Notice
 from govrules.engine import Engine
 from govrules.errors import UnknownPolicyError
-from govrules.language.files import OtherLawModel
 from govrules.runtime.hierarchy import law_hierarchy_notice
 from govrules.values import MISSING
 
 __all__ = ["OtherLaw", "compare_other_laws", "other_law_entries"]
 
 
-def other_law_entries(policy: CompiledPolicy) -> list[tuple[str, OtherLawModel]]:
-    return [
-        (relation, entry)
-        for relation in ("superior", "related")
-        for entry in getattr(policy.model, relation)
-    ]
+def other_law_entries(policy: CompiledPolicy) -> list[tuple[str, OtherLawEntry]]:
+    """The other norms' policies a policy compares itself with, superior ones first."""
+    return [(entry.relation, entry) for entry in policy.header.other_laws]
 
 
 @dataclass
@@ -48,7 +45,7 @@ class OtherLaw:
     """One other norm's comparison, row by row."""
 
     relation: str
-    entry: OtherLawModel
+    entry: OtherLawEntry
     policy: CompiledPolicy
     other: CompiledPolicy
     present: pl.Series
@@ -125,7 +122,7 @@ def compare_other_laws(
 def _compare(
     engine: Engine,
     relation: str,
-    entry: OtherLawModel,
+    entry: OtherLawEntry,
     policy: CompiledPolicy,
     other: CompiledPolicy,
     as_of: dt.date,

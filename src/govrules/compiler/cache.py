@@ -23,6 +23,9 @@ truncated, copied from elsewhere -- is ignored and written again. Anyone who can
 file can already write the user's files; the cache adds no way in.
 """
 
+# Longer than 400 lines because the entries' names, their sealing and the pickling of what they
+# hold (policies, documents, file models kept as bytes) must change together.
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,28 +35,29 @@ import hmac
 import io
 import os
 import pickle
-import secrets
 import sys
-import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from govrules.calendar import CalendarSnapshot, WorkingDayCalendar
+from govrules.compiler.header import PolicyHeader
 from govrules.compiler.policy import CompiledInput, CompiledPolicy
-from govrules.language.expr import Checked, compile_expression
-from govrules.language.expr.checked import _NO_CONSTANT
+from govrules.language.expr.checked import _NO_CONSTANT, Checked
 from govrules.language.sources import SourceDocument
+from govrules.packs.installed import distribution_digest
 from govrules.packs.manifest import PackRef
 
 __all__ = [
     "CACHE_FORMAT",
     "PolicyCache",
     "cache_folder",
+    "code_digest",
     "folder_listing",
 ]
 
-CACHE_FORMAT = "govrules-cache/1"
+CACHE_FORMAT = "govrules-cache/2"
 _MAGIC = CACHE_FORMAT.encode() + b"\n"
 _DIGEST_SIZE = hashlib.sha256().digest_size
 _KEY_FILE = "hmac.key"
@@ -63,6 +67,11 @@ _GROUND = ("errors", "spans", "citations", "values", "canonical", "versions", "c
 # objects compared by identity inside a compiled policy: pickled by name, restored as themselves
 _SHARED: dict[str, Any] = {"no-constant": _NO_CONSTANT}
 _SHARED_NAMES = {id(value): name for name, value in _SHARED.items()}
+# an input's compiled ``required_when`` -> its checked tree and the policy's frame slot: what it
+# is compiled again from when the policy is read back (a closure does not pickle)
+_CONDITIONS: weakref.WeakKeyDictionary[Callable[..., Any], tuple[Checked, int]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def cache_folder() -> Path | None:
@@ -76,33 +85,56 @@ def cache_folder() -> Path | None:
 
 
 @functools.cache
-def _code_digest() -> str:
-    """The digest of the code that compiles, and of the interpreter and pydantic that run it."""
-    import pydantic
-    import pydantic_core
-
-    package = Path(__file__).resolve().parents[1]
+def code_digest() -> str:
+    """The digest of the code that compiles, and of the interpreter and pydantic that run it
+    (pydantic by the record of its installed files, read without importing it)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     digest = hashlib.sha256()
-    for part in (CACHE_FORMAT, sys.version, pydantic.VERSION, pydantic_core.__version__):
+    for part in (CACHE_FORMAT, sys.version, *_pydantic_versions()):
         digest.update(part.encode() + b"\0")
-    files = [package / f"{name}.py" for name in _GROUND]
+    files = [f"{name}.py" for name in _GROUND]
     for folder in _CODE_FOLDERS:
-        files.extend(sorted((package / folder).rglob("*.py")))
-    for path in files:
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        files.extend(sorted(_python_files(package, folder)))
+    for name in files:
+        with open(os.path.join(package, name), "rb") as file:
+            content = file.read()
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
-def _calendar_key() -> str:
-    """The calendar's tables depend on its code and on the ``holidays`` data it reads."""
-    from importlib.metadata import PackageNotFoundError, version
+def _python_files(package: str, folder: str) -> list[str]:
+    """The ``.py`` files under ``package/folder`` (every level), as posix paths from
+    ``package``: what ``Path.rglob("*.py")`` finds, a few times faster."""
+    found: list[str] = []
+    for parent, _, names in os.walk(os.path.join(package, folder)):
+        relative = os.path.relpath(parent, package).replace(os.sep, "/")
+        found.extend(f"{relative}/{name}" for name in names if name.endswith(".py"))
+    return found
 
-    try:
-        holidays = version("holidays")
-    except PackageNotFoundError:
-        holidays = "?"
-    return hashlib.sha256(f"{_code_digest()}\0holidays {holidays}".encode()).hexdigest()
+
+def _pydantic_versions() -> tuple[str, str]:
+    found = (distribution_digest("pydantic"), distribution_digest("pydantic_core"))
+    if found[0] is not None and found[1] is not None:
+        return found[0], found[1]
+    import pydantic  # installed in a way the metadata folders do not tell exactly
+    import pydantic_core
+
+    return pydantic.VERSION, pydantic_core.__version__
+
+
+def _calendar_key() -> str:
+    """The calendar's tables depend on its code and on the ``holidays`` data it reads (the
+    record of every file the installed ``holidays`` holds, else its version)."""
+    holidays = distribution_digest("holidays")
+    if holidays is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            holidays = version("holidays")
+        except PackageNotFoundError:
+            holidays = "?"
+    return hashlib.sha256(f"{code_digest()}\0holidays {holidays}".encode()).hexdigest()
 
 
 def folder_listing(
@@ -128,14 +160,11 @@ def _file_digest(path: Path) -> str:
 
 class _Pickler(pickle.Pickler):
     """A compiled policy by value (it pickles by reference elsewhere: ``restore.py``), its
-    ``required_when`` closures as their checked trees, sentinels by name."""
+    ``required_when`` closures as their checked trees, sentinels by name, and the file model
+    of a policy or a source document as bytes of their own (read when first asked for)."""
 
-    def __init__(
-        self, file: io.BytesIO, conditions: Mapping[str, Checked], frame_slot: int = -1
-    ) -> None:
+    def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._conditions = conditions
-        self._frame_slot = frame_slot
 
     def persistent_id(self, obj: Any) -> str | None:
         return _SHARED_NAMES.get(id(obj))
@@ -143,12 +172,51 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
         if kind is CompiledPolicy:
-            return _rebuild_policy, (_init_fields(obj),)
+            fields = _init_fields(obj)
+            return _rebuild_policy, (fields, obj.header, _model_bytes(obj))
+        if kind is SourceDocument:
+            plain = obj.plain_values()
+            return _rebuild_document, (obj.path, obj.content_hash, plain, _model_bytes(obj))
         if kind is CompiledInput and obj.required_when is not None:
             fields = _init_fields(obj)
             fields["required_when"] = None
-            return _rebuild_input, (fields, self._conditions[obj.name], self._frame_slot)
+            condition, frame_slot = _CONDITIONS[obj.required_when]
+            return _rebuild_input, (fields, condition, frame_slot)
+        if _FROZEN_SETSTATE is not None and getattr(kind, "__setstate__", None) is _FROZEN_SETSTATE:
+            # a frozen dataclass with slots (the checked trees, the rules, the citations: a
+            # thousand of them in a policy), made again without dataclasses' generic setstate,
+            # which looks up the class's fields for every object it restores
+            return _slotted, (kind, tuple(getattr(obj, name) for name in _slot_names(kind)))
         return NotImplemented
+
+
+# what ``dataclass(frozen=True, slots=True)`` gives a class to unpickle with (None: another
+# Python, whose dataclasses pickle as they do by default)
+_FROZEN_SETSTATE = getattr(dataclasses, "_dataclass_setstate", None)
+_SETTERS: dict[type, tuple[Callable[[Any, Any], None], ...]] = {}
+
+
+def _slot_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
+
+
+def _slotted(kind: type, values: tuple[Any, ...]) -> Any:
+    """An instance of the frozen slotted dataclass ``kind`` holding ``values``, field by field,
+    as ``dataclasses``' own setstate makes it."""
+    setters = _SETTERS.get(kind)
+    if setters is None:
+        setters = _SETTERS[kind] = tuple(getattr(kind, name).__set__ for name in _slot_names(kind))
+    made: Any = object.__new__(kind)
+    for put, value in zip(setters, values, strict=True):
+        put(made, value)
+    return made
+
+
+def _model_bytes(obj: CompiledPolicy | SourceDocument) -> bytes:
+    """The file model of ``obj`` pickled on its own, as it was read (if it was not read yet)."""
+    if obj._model is None and obj._model_blob is not None:
+        return obj._model_blob
+    return pickle.dumps(obj.model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Unpickler(pickle.Unpickler):
@@ -158,7 +226,26 @@ class _Unpickler(pickle.Unpickler):
         return _SHARED[pid]
 
 
+# the fields a compiled policy is made again from, besides its file model and header
+_POLICY_FIELDS = (
+    "path",
+    "content_hash",
+    "inputs",
+    "parameters",
+    "outputs",
+    "rules",
+    "outcome_slot",
+    "as_of_slot",
+    "frame_slot",
+    "interpretations",
+    "bindings",
+    "pack",
+)
+
+
 def _init_fields(obj: Any) -> dict[str, Any]:
+    if type(obj) is CompiledPolicy:
+        return {name: getattr(obj, name) for name in _POLICY_FIELDS}
     return {
         field.name: getattr(obj, field.name)
         for field in dataclasses.fields(obj)
@@ -167,13 +254,23 @@ def _init_fields(obj: Any) -> dict[str, Any]:
 
 
 def _rebuild_input(fields: dict[str, Any], condition: Checked, frame_slot: int) -> CompiledInput:
+    from govrules.language.expr.compiler import compile_expression
+
     # compiled as ``declarations.compile_inputs`` compiles it: untraced, the policy's frame slot
-    fields["required_when"] = compile_expression(condition, frame_slot=frame_slot)
+    fields["required_when"] = compiled = compile_expression(condition, frame_slot=frame_slot)
+    _CONDITIONS[compiled] = (condition, frame_slot)
     return CompiledInput(**fields)
 
 
-def _rebuild_policy(fields: dict[str, Any]) -> CompiledPolicy:
-    return CompiledPolicy(**fields)  # registers itself by content hash, as a compiled one does
+def _rebuild_policy(fields: dict[str, Any], header: PolicyHeader, model: bytes) -> CompiledPolicy:
+    # registers itself by content hash, as a compiled one does
+    return CompiledPolicy(None, **fields, header=header, model_blob=model)
+
+
+def _rebuild_document(
+    path: str, content_hash: str, plain: dict[str, object], model: bytes
+) -> SourceDocument:
+    return SourceDocument(None, path, content_hash, plain=plain, model_blob=model)
 
 
 class PolicyCache:
@@ -212,7 +309,7 @@ class PolicyCache:
         """The name of the entry of a policy compiled from ``raw`` with these inputs."""
         digest = hashlib.sha256()
         parts: Iterable[object] = (
-            _code_digest(),
+            code_digest(),
             str(root.resolve()) if root is not None else "",
             display,
             hashlib.sha256(raw).hexdigest(),
@@ -232,12 +329,12 @@ class PolicyCache:
         self, key: str, policy: CompiledPolicy, conditions: Mapping[str, Checked]
     ) -> None:
         """Keep ``policy`` under ``key`` (``conditions``: its inputs' checked ``required_when``)."""
-        buffer = io.BytesIO()
-        try:
-            _Pickler(buffer, conditions, policy.frame_slot).dump(policy)
-        except Exception:  # noqa: BLE001 - a policy that does not pickle is compiled each time
-            return
-        self._write("policy", key, buffer.getvalue())
+        for item in policy.inputs:
+            if item.required_when is not None and item.name in conditions:
+                _CONDITIONS[item.required_when] = (conditions[item.name], policy.frame_slot)
+        payload = self.dump_bytes(policy)
+        if payload is not None:  # a policy that does not pickle is compiled each time
+            self._write("policy", key, payload)
 
     # ------------------------------------------------------------------ source documents
 
@@ -250,7 +347,7 @@ class PolicyCache:
         self.store("source", self._document_key(raw, display), document)
 
     def _document_key(self, raw: bytes, display: str) -> str:
-        digest = hashlib.sha256(f"{_code_digest()}\0{display}\0".encode("utf-8", "surrogatepass"))
+        digest = hashlib.sha256(f"{code_digest()}\0{display}\0".encode("utf-8", "surrogatepass"))
         digest.update(hashlib.sha256(raw).digest())
         return digest.hexdigest()
 
@@ -281,18 +378,30 @@ class PolicyCache:
         found = self._read(kind, key)
         if found is None:
             return None
-        try:
-            return _Unpickler(io.BytesIO(found)).load()
-        except Exception:  # noqa: BLE001 - an entry of other code: made again instead
-            return None
+        return self.load_bytes(found)
 
     def store(self, kind: str, key: str, value: Any) -> None:
+        payload = self.dump_bytes(value)
+        if payload is not None:
+            self._write(kind, key, payload)
+
+    def dump_bytes(self, value: Any) -> bytes | None:
+        """``value`` pickled as an entry holds it (``None``: it does not pickle); only what
+        ``load_bytes`` reads back, inside an entry this cache sealed."""
         buffer = io.BytesIO()
         try:
-            _Pickler(buffer, {}).dump(value)
+            _Pickler(buffer).dump(value)
+        except Exception:  # noqa: BLE001 - not kept: made again each time instead
+            return None
+        return buffer.getvalue()
+
+    def load_bytes(self, payload: bytes) -> Any:
+        """What ``dump_bytes`` made, read from an entry this cache sealed; ``None`` if it
+        cannot be read (an entry of other code: made again instead)."""
+        try:
+            return _Unpickler(io.BytesIO(payload)).load()
         except Exception:  # noqa: BLE001
-            return
-        self._write(kind, key, buffer.getvalue())
+            return None
 
     # ------------------------------------------------------------------ files
 
@@ -321,6 +430,8 @@ class PolicyCache:
         path = self._path(kind, key)
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)
+            import tempfile
+
             # written aside, then renamed: a reader sees the whole entry or none
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             try:
@@ -346,6 +457,9 @@ def _private(folder: Path) -> bool:
 def _secret(path: Path) -> bytes:
     """The HMAC key of the cache, made on first use (readable by the user alone)."""
     if not path.exists():
+        import secrets
+        import tempfile
+
         # written aside and linked into place: two first commands agree on one key, and
         # neither reads a key half written
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key")

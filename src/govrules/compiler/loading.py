@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govrules.compiler.other_laws import check_other_laws
 from govrules.compiler.pack_checks import check_requirements, check_roots, outside_roots
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import Diagnostic, PolicyLoadError
@@ -223,6 +222,8 @@ def load_packs(
                 )
             )
         seen[key] = policy
+    from govrules.compiler.other_laws import check_other_laws  # its file models: pydantic
+
     by_policy: dict[str, list[CompiledPolicy]] = {}
     for policy in policies:
         by_policy.setdefault(policy.id, []).append(policy)

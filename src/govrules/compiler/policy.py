@@ -1,7 +1,17 @@
 """The compiled, immutable form of a policy: what the engine evaluates.
 
 Produced by ``compiler.pipeline.compile_policy``; nothing here reads files or parses text.
+
+    policy.id, policy.version, policy.header.other_laws    # plain values, read when deciding
+    policy.model                                            # the file model (pydantic)
+
+A policy taken from the compiled cache holds its file model as the bytes it was kept as, and
+reads them when ``model`` is first asked for: deciding reads ``header`` instead, so that a
+command line that decides imports no pydantic.
 """
+
+# Longer than 400 lines because the compiled policy's parts and the policy itself, with how it
+# builds its programs and restores its file model, are one data structure read together.
 
 from __future__ import annotations
 
@@ -10,15 +20,20 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govrules.citations import Citation
+from govrules.compiler.header import PolicyHeader
 from govrules.compiler.restore import register, restore_policy
-from govrules.language.expr import Checked, Compiled, Type, compile_expression
-from govrules.language.files import PolicyModel
+from govrules.language.expr.checked import Checked
+from govrules.language.expr.functions.spec import Compiled
+from govrules.language.expr.types import Type
 from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
 from govrules.values import MISSING, effective_text, to_json_value
+
+if TYPE_CHECKING:
+    from govrules.language.files import PolicyModel
 
 __all__ = [
     "CompiledInput",
@@ -199,7 +214,7 @@ class Program:
     undated: frozenset[str] = frozenset()  # parameters whose value in force states no date
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True, init=False)
 class CompiledPolicy:
     """A checked, ordered, frozen policy, ready for ``Engine.evaluate``.
 
@@ -208,7 +223,10 @@ class CompiledPolicy:
     holds the file and checks the hash (``restore_policy``).
     """
 
-    model: PolicyModel
+    _model: PolicyModel | None = field(repr=False, compare=False)
+    # the file model as pickled bytes, read on first use (a policy from the compiled cache)
+    _model_blob: bytes | None = field(repr=False, compare=False)
+    header: PolicyHeader = field(repr=False, compare=False)
     path: str
     content_hash: str
     inputs: tuple[CompiledInput, ...]
@@ -243,16 +261,75 @@ class CompiledPolicy:
     binding_blanks: tuple[Any, ...] = field(init=False, repr=False, compare=False)
     exact_slots: tuple[int, ...] = field(init=False, repr=False, compare=False)
     undated: bool = field(init=False, repr=False, compare=False)  # the text states no date
+    id: str = field(init=False, compare=False)
+    version: str = field(init=False, compare=False)
+
+    def __init__(
+        self,
+        model: PolicyModel | None,
+        path: str,
+        content_hash: str,
+        inputs: tuple[CompiledInput, ...],
+        parameters: tuple[CompiledParameter, ...],
+        outputs: tuple[CompiledOutput, ...],
+        rules: tuple[CompiledRule, ...],
+        outcome_slot: int,
+        as_of_slot: int,
+        frame_slot: int,
+        interpretations: tuple[Interpretation, ...],
+        bindings: int = 0,
+        pack: PackRef | None = None,
+        *,
+        header: PolicyHeader | None = None,
+        model_blob: bytes | None = None,
+    ) -> None:
+        """A policy from its file ``model``; or, restored from the compiled cache, from its
+        ``header`` and its file model kept as ``model_blob`` (``pickle`` bytes)."""
+        if header is None:
+            if model is None:
+                raise TypeError("a compiled policy needs its file model, or its header")
+            header = PolicyHeader.of(model)
+        elif model is None and model_blob is None:
+            raise TypeError("a compiled policy restored from its header needs its file model")
+        given: dict[str, Any] = {
+            "_model": model,
+            "_model_blob": model_blob,
+            "header": header,
+            "path": path,
+            "content_hash": content_hash,
+            "inputs": inputs,
+            "parameters": parameters,
+            "outputs": outputs,
+            "rules": rules,
+            "outcome_slot": outcome_slot,
+            "as_of_slot": as_of_slot,
+            "frame_slot": frame_slot,
+            "interpretations": interpretations,
+            "bindings": bindings,
+            "pack": pack,
+            "_programs": {},
+            "_program_keys": {},
+            "_by_day": {},
+        }
+        for name, value in given.items():
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
     @property
-    def id(self) -> str:
-        return self.model.id
+    def model(self) -> PolicyModel:
+        """The policy's file model; a policy from the compiled cache reads it on first use
+        (from the bytes kept in the entry its HMAC sealed: ``compiler/cache.py``)."""
+        model = self._model
+        if model is None:
+            import pickle
 
-    @property
-    def version(self) -> str:
-        return self.model.version
+            assert self._model_blob is not None  # the constructor asks for one or the other
+            model = pickle.loads(self._model_blob)  # noqa: S301 - sealed with its entry
+            object.__setattr__(self, "_model", model)
+        return model
 
     def __post_init__(self) -> None:
+        header = self.header
         every: tuple[CompiledInput | CompiledParameter | CompiledOutput, ...] = (
             *self.inputs,
             *self.parameters,
@@ -267,10 +344,12 @@ class CompiledPolicy:
             "collect_slots": frozenset(o.slot for o in self.outputs if o.collect),
             "public_slots": tuple((o.name, o.slot) for o in self.outputs if not o.internal),
             "reporting_outputs": tuple(o for o in self.outputs if o.report_missing),
-            "default_outcome": self.model.outcome.default,
+            "default_outcome": header.default_outcome,
             "binding_blanks": (MISSING,) * self.bindings,
             "exact_slots": tuple(i.slot for i in self.inputs if _holds_decimals(i.type)),
-            "undated": self.model.effective.undated,
+            "undated": header.undated,
+            "id": header.id,
+            "version": header.version,
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)
@@ -281,8 +360,10 @@ class CompiledPolicy:
         return (restore_policy, (self.content_hash, where, self.id, self.version))
 
     def in_force(self, day: dt.date) -> bool:
-        period = self.model.effective
-        return period.start <= day and (period.to is None or day <= period.to)
+        header = self.header
+        return header.effective_start <= day and (
+            header.effective_to is None or day <= header.effective_to
+        )
 
     def program(self, day: dt.date, traced: bool) -> Program:
         """The rules compiled with the parameter values in force on ``day`` folded in.
@@ -325,16 +406,14 @@ class CompiledPolicy:
             condition = (
                 None
                 if rule.condition is None
-                else compile_expression(
-                    rule.condition, traced, constants, self.frame_slot, histories
-                )
+                else _compile(rule.condition, traced, constants, self.frame_slot, histories)
             )
             compiled = []
             for slot, _, checked, constant in rule.sets:
                 if checked is None:
                     compiled.append((slot, _constant(constant)))
                     continue
-                compute = compile_expression(checked, traced, constants, self.frame_slot, histories)
+                compute = _compile(checked, traced, constants, self.frame_slot, histories)
                 if slot in exact and _may_give_an_integer(checked):
                     compute = _as_decimal(compute)  # a whole number given to a decimal value
                 compiled.append((slot, compute))
@@ -347,6 +426,13 @@ class CompiledPolicy:
             if i >= 0 and p.values[i].effective_from == dt.date.min
         )
         return Program(values, tuple(steps), unverified, undated)
+
+
+def _compile(checked: Checked, *arguments: Any) -> Compiled:
+    # imported when a program is first built: the closure compiler, not the checker
+    from govrules.language.expr.compiler import compile_expression
+
+    return compile_expression(checked, *arguments)
 
 
 def _constant(value: Any) -> Compiled:

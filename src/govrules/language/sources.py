@@ -5,56 +5,154 @@ read from ``<id>.yaml`` the first time a policy cites it, so that a policy run n
 the documents it does not use.
 
     library = SourceLibrary([Path("policies/sources")])
-    citation = library.resolve("cn.jilin.taobei.wage_deposit_integrity", "art4.item1")
+    document = library.get("cn.jilin.taobei.wage_deposit_integrity")
+    document.citation("art4.item1"), document.law_kind, document.model   # the file model
+
+A document keeps in plain values what a decision reads of it (its title, its place in the
+hierarchy of law, its clauses); one taken from the compiled cache reads its file model (a
+pydantic model) only when ``model`` is first asked for.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Protocol
 
 from govrules.citations import Citation
 from govrules.errors import Diagnostic, PolicyLoadError
-from govrules.language.file_errors import diagnostics_from_validation
-from govrules.language.files import SourceDocumentModel
 from govrules.language.reader import read_yaml_bytes
 from govrules.spans import SourceSpan
 
+if TYPE_CHECKING:
+    from govrules.language.files import SourceDocumentModel
+
 __all__ = ["DocumentCache", "SourceDocument", "SourceLibrary"]
 
+# a clause as a citation shows it: label, text, verification, excerpt
+_Clause = tuple[str, str, str, bool]
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class SourceDocument:
     """A loaded source document: its metadata, its clauses, and a hash of its file."""
 
-    model: SourceDocumentModel
+    _model: SourceDocumentModel | None = field(repr=False, compare=False)
+    # the file model as pickled bytes, read on first use (a document from the compiled cache)
+    _model_blob: bytes | None = field(repr=False, compare=False)
     path: str
     content_hash: str
+    id: str = field(compare=False)
+    title_zh: str = field(compare=False)
+    title_en: str = field(compare=False)
+    document_number: str | None = field(compare=False)
+    law_kind: str | None = field(compare=False)
+    level: str | None = field(compare=False)
+    issuer: str | None = field(compare=False)
+    issued: dt.date | None = field(compare=False)
+    effective: dt.date | None = field(compare=False)
+    _clauses: dict[str, _Clause] = field(repr=False, compare=False)
+
+    def __init__(
+        self,
+        model: SourceDocumentModel | None,
+        path: str,
+        content_hash: str,
+        *,
+        plain: dict[str, object] | None = None,
+        model_blob: bytes | None = None,
+    ) -> None:
+        """A document from its file ``model``; or, from the compiled cache, from its ``plain``
+        values (``plain_values()``) and its file model kept as ``model_blob``."""
+        if plain is None:
+            if model is None:
+                raise TypeError("a source document needs its file model, or its plain values")
+            plain = _plain_values(model)
+        elif model is None and model_blob is None:
+            raise TypeError("a source document restored from plain values needs its file model")
+        given: dict[str, object] = {
+            "_model": model,
+            "_model_blob": model_blob,
+            "path": path,
+            "content_hash": content_hash,
+            **plain,
+        }
+        for name, value in given.items():
+            object.__setattr__(self, name, value)
 
     @property
-    def id(self) -> str:
-        return self.model.id
+    def model(self) -> SourceDocumentModel:
+        """The document's file model; one from the compiled cache reads it on first use (from
+        the bytes kept in the entry its HMAC sealed: ``compiler/cache.py``)."""
+        model = self._model
+        if model is None:
+            import pickle
+
+            assert self._model_blob is not None  # the constructor asks for one or the other
+            model = pickle.loads(self._model_blob)  # noqa: S301 - sealed with its entry
+            object.__setattr__(self, "_model", model)
+        return model
+
+    def plain_values(self) -> dict[str, object]:
+        """What the document holds besides its file model, as the constructor takes it."""
+        return {name: getattr(self, name) for name in _PLAIN}
 
     def citation(self, clause_id: str) -> Citation | None:
-        clause = self.model.clauses.get(clause_id)
+        clause = self._clauses.get(clause_id)
         if clause is None:
             return None
+        label, text, verification, excerpt = clause
         return Citation(
-            document=self.model.id,
+            document=self.id,
             clause=clause_id,
-            document_title=self.model.title.zh,
-            document_title_en=self.model.title.en,
-            document_number=self.model.document_number,
-            label=clause.label,
-            text=clause.text,
-            verification=clause.verification or self.model.verification,
-            excerpt=clause.excerpt,
+            document_title=self.title_zh,
+            document_title_en=self.title_en,
+            document_number=self.document_number,
+            label=label,
+            text=text,
+            verification=verification,
+            excerpt=excerpt,
         )
+
+
+_PLAIN = (
+    "id",
+    "title_zh",
+    "title_en",
+    "document_number",
+    "law_kind",
+    "level",
+    "issuer",
+    "issued",
+    "effective",
+    "_clauses",
+)
+
+
+def _plain_values(model: SourceDocumentModel) -> dict[str, object]:
+    return {
+        "id": model.id,
+        "title_zh": model.title.zh,
+        "title_en": model.title.en,
+        "document_number": model.document_number,
+        "law_kind": model.law_kind,
+        "level": model.level,
+        "issuer": model.issuer,
+        "issued": model.issued,
+        "effective": model.effective,
+        "_clauses": {
+            clause_id: (
+                clause.label,
+                clause.text,
+                clause.verification or model.verification,
+                clause.excerpt,
+            )
+            for clause_id, clause in model.clauses.items()
+        },
+    }
 
 
 class DocumentCache(Protocol):
@@ -145,6 +243,11 @@ class SourceLibrary:
             kept = self.cache.load_document(raw, display)
             if kept is not None and kept.id == path.stem:
                 return kept
+        from pydantic import ValidationError
+
+        from govrules.language.file_errors import diagnostics_from_validation
+        from govrules.language.files import SourceDocumentModel
+
         data = read_yaml_bytes(raw, display)
         try:
             model = SourceDocumentModel.model_validate(data)

@@ -19,14 +19,11 @@ import importlib.util
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from govrules.errors import Diagnostic, PolicyLoadError
-from govrules.language.file_errors import diagnostics_from_validation
-from govrules.language.files import PackModel
 from govrules.language.reader import read_yaml_file
+from govrules.packs.bundled import PACK_FILE, bundled_policy_directory
 from govrules.packs.manifest import (
     MANIFEST_FILE,
     Manifest,
@@ -39,6 +36,9 @@ from govrules.packs.manifest import (
 from govrules.packs.signing import Signature, SigningError, read_signature
 from govrules.spans import SourceSpan
 from govrules.versions import VersionError, VersionRange
+
+if TYPE_CHECKING:
+    from govrules.language.files import PackModel
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -54,16 +54,6 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "govrules.packs"
-PACK_FILE = "pack.yaml"
-
-
-def bundled_policy_directory() -> Path:
-    """The folder of the packs shipped with govrules (inside the package, or the checkout's)."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "policies"
-    if packaged.is_dir():
-        return packaged
-    return package.parents[1] / "policies"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +152,13 @@ def read_pack(
 
     Raises ``PolicyLoadError`` with every problem of ``pack.yaml``, or naming the first file
     that does not match the manifest."""
+    # the file models (pydantic) are imported by the loads that read a pack.yaml: a warm
+    # command line reads none (``compiler/resolution.py``)
+    from pydantic import ValidationError
+
+    from govrules.language.file_errors import diagnostics_from_validation
+    from govrules.language.files import PackModel
+
     shown = display or root.as_posix()
     path = root / PACK_FILE
     where = f"{shown}/{PACK_FILE}"

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from govrules.citations import Citation
+from govrules.compiler.header import OtherLaw
 from govrules.compiler.policy import CompiledPolicy, Notice
-from govrules.language.files import OtherLawModel, SourceDocumentModel
-from govrules.language.sources import SourceLibrary
+from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.runtime.precedence import Precedence, precedence
 from govrules.values import to_json_value
 
@@ -27,19 +27,18 @@ LEGISLATION_LAW = "cn.national.legislation_law"
 # ---------------------------------------------------------------------------- the notice
 
 
-def _document(policy: CompiledPolicy, sources: SourceLibrary) -> SourceDocumentModel | None:
-    first = next(iter(policy.model.sources.values()))
-    document = sources.get(first)
-    return document.model if document is not None else None
+def _document(policy: CompiledPolicy, sources: SourceLibrary) -> SourceDocument | None:
+    # the document's plain values, not its file model: a decision reads no pydantic model
+    return sources.get(policy.header.first_source)
 
 
-def _side(policy: CompiledPolicy, document: SourceDocumentModel | None) -> dict[str, Any]:
+def _side(policy: CompiledPolicy, document: SourceDocument | None) -> dict[str, Any]:
     return {
         "policy": policy.id,
         "version": policy.version,
         "pack": policy.pack.to_dict() if policy.pack is not None else None,
         "document": document.id if document is not None else None,
-        "title": document.title.zh if document is not None else None,
+        "title": document.title_zh if document is not None else None,
         "document_number": document.document_number if document is not None else None,
         "law_kind": document.law_kind if document is not None else None,
         "issuer": document.issuer if document is not None else None,
@@ -56,7 +55,7 @@ def _shown(value: Any) -> str:
 
 def law_hierarchy_notice(
     relation: str,
-    entry: OtherLawModel,
+    entry: OtherLaw,
     policy: CompiledPolicy,
     values: dict[str, Any],
     other: CompiledPolicy,
@@ -166,11 +165,11 @@ def law_hierarchy_notice(
     )
 
 
-def _title(document: SourceDocumentModel | None) -> str:
+def _title(document: SourceDocument | None) -> str:
     if document is None:
         return "?"
     number = f"（{document.document_number}）" if document.document_number else ""
-    return f"《{document.title.zh}》{number}"
+    return f"《{document.title_zh}》{number}"
 
 
 def _citations(sources: SourceLibrary, articles: Sequence[str]) -> tuple[Citation, ...]:
@@ -186,16 +185,16 @@ def _citations(sources: SourceLibrary, articles: Sequence[str]) -> tuple[Citatio
     return found[1]  # type: ignore[no-any-return]
 
 
-def _precedence(
-    mine: SourceDocumentModel, theirs: SourceDocumentModel, sources: SourceLibrary
-) -> Precedence:
+def _precedence(mine: SourceDocument, theirs: SourceDocument, sources: SourceLibrary) -> Precedence:
     """``precedence(mine, theirs)``, worked out once per pair of documents: it reads nothing
     but the two documents, and the verdict is immutable."""
     known = _KNOWN.setdefault(sources, {})
     key = ("precedence", id(mine), id(theirs))
     found = known.get(key)
     if found is None or found[0] is not mine or found[1] is not theirs:
-        found = known[key] = (mine, theirs, precedence(mine, theirs))
+        # precedence reads the documents' id, kind of norm, organ level, issuer and dates,
+        # which a SourceDocument holds as its file model does (cast: it is typed for the model)
+        found = known[key] = (mine, theirs, precedence(cast(Any, mine), cast(Any, theirs)))
     return found[2]  # type: ignore[no-any-return]
 
 
