@@ -9,13 +9,16 @@ deposit) are written to a Parquet file once; then, each timed end to end from th
    (the national policy decided beside it for the law-hierarchy notice);
 2. govrules, per case: the same batch with ``--engine per-case``, over the first 50,000 rows,
    reported as a rate (the rows must be the same bytes: the check is their fingerprints);
-3. hand-written polars: the Taobei rules on scaled integers (fen, thousandths), exact,
+3. govrules, value columns: ``govrules batch --columns values`` into Parquet -- per row the
+   outcome and the policy's values as typed columns (decimal128, exact), no citations or
+   fingerprint: what the two contenders below compute, so that the comparison is like for like;
+4. hand-written polars: the Taobei rules on scaled integers (fen, thousandths), exact,
    half-up to the fen, results to Parquet;
-4. OpenFisca-Core: a minimal TaxBenefitSystem with int64 amounts in fen and rates in
+5. OpenFisca-Core: a minimal TaxBenefitSystem with int64 amounts in fen and rates in
    thousandths (exact; its default int32/float32 would overflow), from the same Parquet, its
    results to Parquet.
 
-The values of 1, 3 and 4 must be equal on every row (the check: a digest of the rates in
+The values of 1, 3, 4 and 5 must be equal on every row (the check: a digest of the rates in
 thousandths, amounts in fen, compliance and outcome of all rows). Retirement and arbitration
 time limits are decided the same way, columnar against per case.
 
@@ -46,6 +49,7 @@ if __package__ in (None, ""):  # run as a script: the repository root is not on 
 from benchmarks.harness import digest  # noqa: E402
 from govrules.batch import BatchSummary, ParquetWriter, decide_rows, read_cases, result_row  # noqa: E402
 from govrules.batch.columnar_batch import ParquetTarget, decide_in_columns  # noqa: E402
+from govrules.batch.value_columns import ValuesWriter, decide_values_in_columns  # noqa: E402
 from govrules.engine import Engine  # noqa: E402
 
 TAOBEI = "cn.jilin.taobei.wage_deposit"
@@ -125,6 +129,13 @@ def govrules_columnar(engine: Engine, policy_id: str, source: Path, target: Path
     out = ParquetTarget(target)
     decide_in_columns(engine, policy_id, source, "parquet", AS_OF, summary, out, cite="ids")
     out.close()
+    return summary
+
+
+def govrules_values(engine: Engine, policy_id: str, source: Path, target: Path) -> BatchSummary:
+    summary = BatchSummary(policy_id, AS_OF)
+    with ValuesWriter(target, engine.policy(policy_id, AS_OF)) as out:
+        decide_values_in_columns(engine, policy_id, source, "parquet", AS_OF, summary, out)
     return summary
 
 
@@ -299,6 +310,23 @@ def values_of_govrules(output: Path) -> pl.DataFrame:
     )
 
 
+def values_of_columns(output: Path) -> pl.DataFrame:
+    """The value columns (decimal128 with 18 places) as the same integers."""
+    rows = pl.read_parquet(output)
+
+    def scaled(name: str, places: int) -> pl.Expr:
+        return pl.col(name).to_physical() // 10 ** (18 - places)
+
+    return rows.select(
+        rate_min=scaled("rate_min", 3),
+        rate_max=scaled("rate_max", 3),
+        amount_min=scaled("amount_min", 2),
+        amount_max=scaled("amount_max", 2),
+        compliant=pl.col("compliant"),
+        outcome=pl.col("outcome"),
+    )
+
+
 def values_check(frame: pl.DataFrame) -> str:
     columns = ("rate_min", "rate_max", "amount_min", "amount_max", "compliant", "outcome")
     text = (
@@ -350,9 +378,14 @@ def measure(quick: bool) -> list[dict[str, Any]]:
         columnar_out, per_case_out = home / "columnar.parquet", home / "per-case.parquet"
         seconds, _ = _best(lambda: govrules_columnar(engine, TAOBEI, source, columnar_out), repeats)
         loop_seconds, _ = _best(lambda: govrules_per_case(engine, TAOBEI, head, per_case_out), 1)
+        values_out = home / "values.parquet"
+        values_seconds, _ = _best(
+            lambda: govrules_values(engine, TAOBEI, source, values_out), repeats
+        )
         hand_seconds, _ = _best(lambda: polars_by_hand(source, home / "hand.parquet"), repeats)
         fisca_seconds, _ = _best(lambda: openfisca(source, home / "openfisca.parquet"), repeats)
         ours = values_check(values_of_govrules(columnar_out))
+        ours_typed = values_check(values_of_columns(values_out))
         hand = values_check(pl.read_parquet(home / "hand.parquet"))
         fisca = values_check(pl.read_parquet(home / "openfisca.parquet"))
         rate, loop_rate = count / seconds, loop / loop_seconds
@@ -392,6 +425,17 @@ def measure(quick: bool) -> list[dict[str, Any]]:
                 fisca_seconds > seconds,
                 ours,
                 note + "; full decisions (fingerprint, citations, law-hierarchy notice)",
+            ),
+            _line(
+                bench,
+                "govrules value columns",
+                count / values_seconds,
+                "OpenFisca-Core",
+                fisca_seconds / values_seconds,
+                "faster",
+                fisca_seconds > values_seconds,
+                ours_typed,
+                note + "; --columns values: outcome and values, decimal128(38, 18), exact",
             ),
             _line(
                 bench,

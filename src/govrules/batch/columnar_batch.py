@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
@@ -80,10 +81,40 @@ class JsonLinesTarget:
 
 class ParquetTarget(ParquetWriter):
     """Output rows written as ``ParquetWriter`` writes them (the same file and columns), a
-    whole decided table at a time, one row group per 1,024 rows."""
+    whole decided table at a time, one row group per 1,024 rows.
+
+    A table is written on a thread of its own while the next chunk is decided: Arrow lets go
+    of the interpreter lock while it encodes and compresses, so on two cores the writing
+    costs little of the batch's time. One table at most waits to be written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._writing: threading.Thread | None = None
+        self._failed: list[BaseException] = []
 
     def write_table(self, table: Any) -> None:
-        self._file.write_table(table.cast(self.schema), row_group_size=1024)
+        self._wait()
+        cast = table.cast(self.schema)
+
+        def write() -> None:
+            try:
+                self._file.write_table(cast, row_group_size=1024)
+            except BaseException as error:  # raised again in the batch's thread
+                self._failed.append(error)
+
+        self._writing = threading.Thread(target=write, name="govrules-parquet")
+        self._writing.start()
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        if self._failed:
+            raise self._failed.pop()
+
+    def close(self) -> None:
+        self._wait()
+        super().close()
 
 
 def decide_in_columns(

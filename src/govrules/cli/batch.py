@@ -49,6 +49,8 @@ from govrules.batch.columnar_batch import (
     columnar_reason,
     decide_in_columns,
 )
+from govrules.batch.problems import BadRow
+from govrules.batch.value_columns import COLUMN_FORMS, ValuesWriter, decide_values_in_columns
 from govrules.cli.arguments import (
     EXIT_FAILED,
     EXIT_OK,
@@ -134,6 +136,14 @@ def register_batch(commands: Commands) -> None:
         "per-case: one case at a time; auto (default): columnar when the policy allows it "
         "and no --trace, --log or --dask is asked for",
     )
+    batch.add_argument(
+        "--columns",
+        choices=COLUMN_FORMS,
+        default="decision",
+        help="decision (default): each Parquet row holds the whole decision; values: typed "
+        "columns only -- row, outcome, one column per value of the policy (decimals exact "
+        "as decimal128(38, 18)) and error -- for loading into another system (Parquet only)",
+    )
     batch.set_defaults(run=cmd_batch)
 
 
@@ -151,6 +161,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     if output_format == "parquet" and args.out in (None, "-"):
         raise UsageError("Parquet is written to a file: give --out FILE.parquet")
+    if args.columns == "values":
+        return _value_columns(args, engine, as_of, output_format)
     if _in_columns(args, engine, as_of):
         try:
             return _columnar(args, engine, as_of, output_format)
@@ -253,6 +265,58 @@ def _columnar(args: argparse.Namespace, engine: Engine, as_of: Any, output_forma
             refused=errors,
             advance=advance,
         )
+    sys.stderr.write(summary.text())
+    return EXIT_OK if summary.refused == 0 else EXIT_FAILED
+
+
+def _value_columns(args: argparse.Namespace, engine: Engine, as_of: Any, output_format: str) -> int:
+    """``--columns values``: typed value columns, in columns when the batch allows it (the
+    same rows either way), else case by case."""
+    if output_format != "parquet":
+        raise UsageError("--columns values writes typed Parquet columns: give --out FILE.parquet")
+    for flag, given in (("--trace", args.trace), ("--dask", args.dask)):
+        if given:
+            raise UsageError(f"--columns values cannot be used with {flag}")
+    policy = engine.policy(args.policy_id, as_of)
+    summary = BatchSummary(args.policy_id, as_of)
+    try:
+        target = ValuesWriter(Path(args.out), policy)
+    except OSError as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:
+        raise UsageError(f"--columns values: {error}") from None
+    with ExitStack() as stack:
+        stack.callback(target.close)
+        errors = stack.enter_context(_writer(args.errors, "jsonl")) if args.errors else None
+        refused: list[BadRow] | None = None
+        if _in_columns(args, engine, as_of):
+            path = Path(args.cases)
+            if not path.is_file():
+                raise CaseFileError(f"{path}: no such file")
+            input_format = args.input_format or input_format_of(path)
+            try:
+                refused = decide_values_in_columns(
+                    engine, args.policy_id, path, input_format, as_of, summary, target
+                )
+            except ColumnarUnavailable as error:  # before any row: case by case
+                if args.engine == "columnar":
+                    raise UsageError(f"--engine columnar: {error}") from None
+        if refused is None:
+            refused = []
+            cases, total = _cases(args, engine, as_of)
+            advance = stack.enter_context(batch_progress(total))
+            log = stack.enter_context(_log(args.log)) if args.log else None
+            rows = decide_rows(engine, args.policy_id, cases, as_of, workers=args.workers, log=log)
+            for row, made in rows:
+                made = target.checked(row, made)
+                summary.count(made)
+                target(row, made)
+                if isinstance(made, BadRow):
+                    refused.append(made)
+                advance()
+        if errors is not None:
+            for bad in refused:
+                errors(bad.to_dict())
     sys.stderr.write(summary.text())
     return EXIT_OK if summary.refused == 0 else EXIT_FAILED
 

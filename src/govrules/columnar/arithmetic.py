@@ -81,12 +81,13 @@ def _aligned(a: Column, b: Column, rows: int) -> tuple[pl.DataFrame, pl.Series]:
     frame = pl.DataFrame({"ea": ea, "ca": ca, "eb": eb, "cb": cb}).with_columns(
         e=pl.min_horizontal("ea", "eb")
     )
-    pa, pb = pow10(frame["ea"] - frame["e"]), pow10(frame["eb"] - frame["e"])
-    frame = frame.with_columns(pa=pa, pb=pb)
-    limit = pl.lit(LIMIT, dtype=pl.Int128)
-    fits = (
-        (pl.col("ca").abs() < limit // pl.col("pa")) & (pl.col("cb").abs() < limit // pl.col("pb"))
-    ).fill_null(False)
+    ka, kb = frame["ea"] - frame["e"], frame["eb"] - frame["e"]
+    frame = frame.with_columns(pa=pow10(ka), pb=pow10(kb), la=_limits(ka), lb=_limits(kb))
+    # below LIMIT // 10**k, read from a table of the few shifts there are: a division of
+    # 128-bit integers per row costs more than the rest of the alignment
+    fits = ((pl.col("ca").abs() < pl.col("la")) & (pl.col("cb").abs() < pl.col("lb"))).fill_null(
+        False
+    )
     known = pl.col("ca").is_not_null() & pl.col("cb").is_not_null()
     out = frame.select(
         a=pl.when(fits).then(pl.col("ca") * pl.col("pa")).when(known).then(0).otherwise(None),
@@ -95,6 +96,19 @@ def _aligned(a: Column, b: Column, rows: int) -> tuple[pl.DataFrame, pl.Series]:
         over=known & ~fits,
     )
     return out, out["over"]
+
+
+def _limits(shifts: pl.Series) -> pl.Series:
+    """``LIMIT // 10**k`` for each shift ``k`` (0 to 38) as Int128; null for others."""
+    found = [k for k in shifts.drop_nulls().unique().to_list() if 0 <= k < 39]
+    if not found:
+        return pl.repeat(None, shifts.len(), dtype=pl.Int128, eager=True)
+    bound: pl.Expr = pl.lit(None, dtype=pl.Int128)
+    for k in found:
+        bound = (
+            pl.when(pl.col("k") == k).then(pl.lit(LIMIT // 10**k, dtype=pl.Int128)).otherwise(bound)
+        )
+    return pl.DataFrame({"k": shifts}).select(bound).to_series()
 
 
 def compare(op: str, a: Column, b: Column, rows: int) -> tuple[Column, pl.Series] | None:

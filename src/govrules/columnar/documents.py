@@ -19,13 +19,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
 
 from govrules.columnar.arithmetic import normalised
 from govrules.columnar.columns import NotColumnar
 from govrules.columnar.facts import Facts
+from govrules.columnar.hashing import fingerprints
 from govrules.columnar.missing import missing_keys
 from govrules.columnar.other_laws import OtherLaw
 from govrules.columnar.parts import WRITERS, Parts, listed_years
@@ -263,7 +262,7 @@ class _Writer:
         # the notices (the longest part) written straight into each row's canonical text
         filled = self.subobjects(holes, ids, "jcs", "full", ("citations", "notices"))
         rests = fill(ids["notices"], self.tails(), {**holes, **filled}, rows)
-        fingerprint = _hashed(rests, ids["citations"], self.starts)
+        fingerprint = fingerprints(rests, ids["citations"], self.starts)
         made = {}
         for form in self.forms:
             writer = _writer_of(form)
@@ -290,21 +289,3 @@ class _Writer:
 
 def _writer_of(form: str) -> str:
     return "c" if form.startswith("line") else "s"
-
-
-def _hashed(rests: pl.Series, keys: pl.Series, starts: list[Any]) -> pl.Series:
-    """sha256 of each row: its start (the canonical text up to the facts, by its citations)
-    followed by the row's own text, read as UTF-8 straight from the Arrow buffers."""
-    array = rests.to_arrow()
-    if array.type != pa.large_string():
-        array = array.cast(pa.large_string())
-    _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)
-    bounds = offsets[array.offset : array.offset + len(array) + 1].tolist()
-    data = memoryview(data_buffer)
-    found = []
-    for row, key in enumerate(keys.to_list()):
-        hashed = starts[key].copy()
-        hashed.update(data[bounds[row] : bounds[row + 1]])
-        found.append("sha256:" + hashed.hexdigest())
-    return pl.Series("fingerprint", found, pl.String)
