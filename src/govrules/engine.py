@@ -39,7 +39,7 @@ from govrules.errors import (
 )
 from govrules.language.sources import SourceLibrary
 from govrules.runtime.casemodel import InvalidCase, build_case_model, build_converter, case_errors
-from govrules.runtime.decision import Decision, canonical_facts, facts_given
+from govrules.runtime.decision import Decision, canonical_facts, facts_given, values_later
 from govrules.runtime.evaluation import evaluate_case
 from govrules.runtime.hierarchy import law_hierarchy_notice
 from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE
@@ -466,9 +466,9 @@ class Engine:
     def _compare_other_laws(self, policy: CompiledPolicy, decision: Decision, day: dt.date) -> None:
         """Add to the decision, made when its notices are first read, a ``law-hierarchy``
         notice for each policy of another norm the policy declares."""
-        inputs, values = decision._inputs, dict(decision.values)
+        inputs, values = decision._inputs, values_later(decision)
         decision.add_notices_later(
-            lambda: self._other_law_notices(policy, facts_given(policy, inputs), values, day)
+            lambda: self._other_law_notices(policy, facts_given(policy, inputs), values(), day)
         )
 
     def _other_law_notices(

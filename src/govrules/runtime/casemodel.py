@@ -15,8 +15,10 @@ with the same functions (``runtime/case_values.py``), so they accept exactly the
 from __future__ import annotations
 
 import copy
+import operator
 import reprlib
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -24,9 +26,14 @@ from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import CaseError, Diagnostic, suggest
 from govrules.language.expr.types import Type
 from govrules.runtime.case_schema import case_schema, scalar_schema
-from govrules.runtime.case_values import Bounds, declared_bounds, scalar_check
-from govrules.runtime.limits import MAX_DIAGNOSTICS, MAX_LIST_ITEMS
-from govrules.values import MISSING, record_class
+from govrules.runtime.case_values import DECIMAL_TEXT, Bounds, declared_bounds, scalar_check
+from govrules.runtime.limits import (
+    MAX_DIAGNOSTICS,
+    MAX_LIST_ITEMS,
+    RATE_MAX,
+    RATE_MIN,
+)
+from govrules.values import MISSING, exact_decimal, record_class
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -37,17 +44,19 @@ Fields = Mapping[str, Any]  # a record's declared fields (FieldModel) by name
 _NONE: Fields = MappingProxyType({})
 
 
+# the policy's plain header, not its file model: a policy from the compiled cache reads its
+# file model (pydantic) only when first asked for, and a valid case never asks
 def _input_bounds(policy: CompiledPolicy, name: str) -> Bounds:
-    return declared_bounds(policy.model.inputs[name])
+    return declared_bounds(policy.header.input_limits[name])
 
 
 def _field_specs(policy: CompiledPolicy, name: str) -> Fields:
     """The declared fields of a record input (or of a list of records), by name."""
-    return dict(policy.model.inputs[name].fields or {})
+    return dict(policy.header.input_limits[name].fields or {})
 
 
 def _list_limit(policy: CompiledPolicy, name: str) -> int:
-    limit = policy.model.inputs[name].max_items
+    limit = policy.header.input_limits[name].max_items
     return MAX_LIST_ITEMS if limit is None else limit
 
 
@@ -239,7 +248,59 @@ def _check(
             return [item(element) for element in value]
 
         return items
+    if kind.kind in _DECIMAL_KINDS:
+        return _exact_number(kind, bounds)
     return scalar_check(kind, bounds)
+
+
+_DECIMAL_KINDS = frozenset({"decimal", "money", "rate"})
+_ZERO = Decimal(0)
+_BOUND_TESTS = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+
+
+def _exact_number(kind: Type, bounds: Bounds) -> Callable[[Any], Any]:
+    """The converter's check of a decimal value: the case model's check, and the number in its
+    one spelling (``exact_decimal``: 1000000.00 is 1000000), which is how the evaluation takes
+    every fact. A text of ASCII digits, the usual case, is read once, compared with the limits
+    that can fail, and its spelling told from the text; anything else takes the model's check."""
+    check = scalar_check(kind, bounds)
+    fullmatch = DECIMAL_TEXT.fullmatch
+    tests = _limits(kind, bounds)
+
+    def number(value: Any) -> Any:
+        if type(value) is not str or fullmatch(value) is None:
+            return exact_decimal(check(value))  # the check raises for a bad text
+        # the pattern allows no more than MAX_INTEGER_DIGITS digits before the point, so the
+        # magnitude is within the limit
+        parsed = Decimal(value)
+        for test, limit in tests:
+            if not test(parsed, limit):
+                raise ValueError
+        if value[-1] != "0":
+            return parsed
+        # the text has no exponent: only zeros after a point, or a negative zero, spell the
+        # number another way
+        if "." in value:
+            if not parsed:
+                return _ZERO
+            kept = value.rstrip("0")
+            return Decimal(kept[:-1] if kept[-1] == "." else kept)
+        return _ZERO if value == "-0" else parsed
+
+    return number
+
+
+def _limits(kind: Type, bounds: Bounds) -> tuple[tuple[Callable[[Any, Any], bool], Any], ...]:
+    """The comparisons a decimal value must pass: the declared bounds, and a rate's own range
+    where the bounds do not already imply it (``gt: 0`` implies at least -1): a comparison of
+    decimals costs as much as reading one."""
+    tests = [(_BOUND_TESTS[name], limit) for name, limit in bounds]
+    if kind.kind == "rate":
+        if not any(name in ("gt", "ge") and limit >= RATE_MIN for name, limit in bounds):
+            tests.append((operator.ge, RATE_MIN))
+        if not any(name in ("lt", "le") and limit <= RATE_MAX for name, limit in bounds):
+            tests.append((operator.le, RATE_MAX))
+    return tuple(tests)
 
 
 def _record_check(kind: Type, specs: Fields) -> Callable[[Any], Any]:

@@ -36,6 +36,8 @@ __all__ = [
     "canonical_facts",
     "facts_given",
     "fingerprint_of",
+    "public_values",
+    "values_later",
 ]
 
 FORMAT = 3
@@ -111,6 +113,25 @@ def fingerprint_of(document: Mapping[str, Any]) -> str:
     return digest({k: v for k, v in document.items() if k not in UNFINGERPRINTED})
 
 
+def public_values(policy: CompiledPolicy, slots: list[Any]) -> dict[str, Any]:
+    """The values of the policy's public outputs in an evaluation's slots (None for unknown)."""
+    return {
+        name: None if (value := slots[slot]) is MISSING else value
+        for name, slot in policy.public_slots
+    }
+
+
+def values_later(decision: Decision) -> Callable[[], dict[str, Any]]:
+    """What gives, each time it is called, a fresh dict of the decision's values as decided,
+    whatever its reader does to ``decision.values`` meanwhile; it holds no reference to the
+    decision, so a decision that keeps it (``add_notices_later``) makes no reference cycle."""
+    slots, policy = decision._slots, decision.policy
+    if slots is None:
+        values = dict(decision.values)
+        return lambda: dict(values)
+    return lambda: public_values(policy, slots)
+
+
 def facts_given(policy: CompiledPolicy, inputs: list[Any]) -> dict[str, Any]:
     """The facts of a case's ``inputs`` (as the policy's converter gave them), by input name;
     facts not given are left out."""
@@ -129,7 +150,8 @@ class Decision:
         "policy",
         "as_of",
         "outcome",
-        "values",
+        "_values",
+        "_slots",
         "missing",
         "_notices",
         "_later_notices",
@@ -147,7 +169,7 @@ class Decision:
         policy: CompiledPolicy,
         as_of: dt.date,
         outcome: str,
-        values: dict[str, Any],
+        values: dict[str, Any] | None,
         missing: tuple[MissingFact, ...],
         notices: tuple[Notice, ...],
         trace: tuple[dict[str, Any], ...] | tuple[TraceRecorder, int],
@@ -158,7 +180,8 @@ class Decision:
         self.policy = policy
         self.as_of = as_of
         self.outcome = outcome
-        self.values = values
+        self._values: dict[str, Any] | None = values
+        self._slots: list[Any] | None = None
         self.missing = missing
         self._notices = notices
         self._later_notices: Callable[[], tuple[Notice, ...]] | None = None
@@ -171,6 +194,49 @@ class Decision:
         self._fingerprint: str | None = None
         self._citations: tuple[Citation, ...] | None = None
         self._document: dict[str, Any] | None = None
+
+    @classmethod
+    def decided(
+        cls,
+        policy: CompiledPolicy,
+        as_of: dt.date,
+        outcome: str,
+        slots: list[Any],
+        missing: tuple[MissingFact, ...],
+        notices: tuple[Notice, ...],
+        trace: tuple[TraceRecorder, int] | tuple[()],
+        applied: list[CompiledRule],
+        calendar: str,
+    ) -> Decision:
+        """A decision of the evaluation loop: its values stay in the evaluation's ``slots``
+        (which nothing changes after) until they are first read."""
+        decision = cls(
+            policy,
+            as_of,
+            outcome,
+            None,
+            missing,
+            notices,
+            trace,
+            slots[: len(policy.inputs)],
+            applied,
+            calendar,
+        )
+        decision._slots = slots
+        return decision
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The values of the policy's public outputs, by name (None for a value not known)."""
+        values = self._values
+        if values is None:
+            assert self._slots is not None
+            values = self._values = public_values(self.policy, self._slots)
+        return values
+
+    @values.setter
+    def values(self, values: dict[str, Any]) -> None:
+        self._values = values
 
     @property
     def trace(self) -> tuple[dict[str, Any], ...]:

@@ -1,9 +1,11 @@
 """Evaluating one case under one compiled policy: the rule loop, the outcome, and the trace
 when a recorder is on (missing facts and notices come from ``findings``).
 
-There are two loops over the same compiled program: ``_run_rules`` for the common case (every
-required fact given, nothing recorded) and ``_run_rules_traced``, which records each step and
-skips the rules whose facts are missing.
+There are two loops over the same compiled program: ``_run_rules`` when nothing is recorded,
+over the rules that read no missing fact (``plans.program_plan`` keeps what it needs), and
+``_run_rules_traced``, which records each step, the skipped ones included.
+
+    decision = evaluate_case(policy, convert(case), as_of, calendar, NULL_RECORDER)
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
-    localcontext,
+    getcontext,
+    setcontext,
 )
 from typing import Any
 
@@ -37,7 +40,7 @@ from govrules.runtime.findings import (
     undated_notice,
     unverified_notices,
 )
-from govrules.runtime.plans import policy_plan
+from govrules.runtime.plans import ProgramPlan, policy_plan, program_plan
 from govrules.runtime.trace import Recorder, TraceRecorder, emitter
 from govrules.runtime.trace_events import (
     date_event,
@@ -47,7 +50,7 @@ from govrules.runtime.trace_events import (
     policy_event,
     rule_event,
 )
-from govrules.values import MISSING, exact_fact
+from govrules.values import MISSING
 
 __all__ = ["evaluate_case"]
 
@@ -95,9 +98,19 @@ def evaluate_case(
     calendar: WorkingDayCalendar,
     recorder: Recorder,
 ) -> Decision:
-    """Decide one case: its input slots, the date, the calendar, a recorder for the trace."""
-    with localcontext(DECIMAL_CONTEXT):
+    """Decide one case: its input slots as the policy's converter gives them (a fresh list,
+    every decimal in its one spelling: ``casemodel.build_converter``), the date, the calendar,
+    a recorder for the trace."""
+    # The engine's own context, whatever the caller's: set for the evaluation and put back,
+    # rather than copied each time as ``localcontext`` does (the copy cost more than the rest
+    # of setting up an evaluation). Nothing that runs inside reads or changes the context but
+    # the arithmetic, whose flags nobody reads.
+    saved = getcontext()
+    setcontext(DECIMAL_CONTEXT)
+    try:
         return _evaluate(policy, inputs, as_of, calendar, recorder)
+    finally:
+        setcontext(saved)
 
 
 def _evaluate(
@@ -109,43 +122,51 @@ def _evaluate(
 ) -> Decision:
     tracing = recorder.enabled
     program = policy.program(as_of, tracing)  # a dictionary lookup once built
+    runner = program_plan(policy, program, undated_notice)
     frame = _Frame(calendar, recorder)
     values = inputs  # the converter's fresh list becomes the slot list
-    for slot in policy.exact_slots:  # one spelling per amount: 1000000.00 is 1000000
-        if values[slot] is not MISSING:
-            values[slot] = exact_fact(values[slot])
-    values.extend(program.parameters)
-    values.extend(policy.blank_values)
+    values += runner.tail  # the parameters in force, then the blank outputs and outcome
     values.append(as_of)
     values.append(frame)
     if policy.bindings:
-        values.extend(policy.binding_blanks)
+        values += policy.binding_blanks
     if frame.emit is not None:
         frame.emit(policy_event, policy, as_of, calendar.provenance)
     missing = missing_required(policy, values, frame.emit)
     conflicts: list[tuple[int, CompiledRule]] = []
-    if tracing or missing:
+    if tracing:
         applied = _run_rules_traced(policy, program, values, frame, missing, conflicts)
     else:
-        applied = _run_rules(policy, program, values, conflicts)
-    return _decide(policy, program, values, frame, as_of, missing, applied, conflicts)
+        # the rules that read a missing fact are skipped, as the traced loop skips them
+        steps = runner.unblocked(_blocked(policy, missing)) if missing else runner.steps
+        applied = _run_rules(policy, steps, runner.defeats, values, conflicts)
+    return _decide(policy, runner, values, frame, as_of, missing, applied, conflicts)
+
+
+def _blocked(policy: CompiledPolicy, missing: tuple[MissingFact, ...]) -> frozenset[int]:
+    """The input slots of the missing facts: no rule that reads one is evaluated."""
+    return frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
 
 
 def _run_rules(
     policy: CompiledPolicy,
-    program: Program,
+    steps: tuple[Any, ...],
+    defeats: bool,
     values: list[Any],
     conflicts: list[tuple[int, CompiledRule]],
 ) -> list[CompiledRule]:
-    """The fast path: every required fact given, nothing recorded."""
+    """The fast path: nothing recorded (``steps``: the plan's, without the rules that read a
+    missing fact; ``defeats``: whether any rule of the policy can be defeated)."""
     applied: list[CompiledRule] = []
-    position: dict[int, int] = {}  # rule index -> its place in ``applied``
-    rule = None
+    # rule index -> its place in ``applied``, kept only when a rule can be defeated
+    position: dict[int, int] | None = {} if defeats else None
+    parts: Any = None  # the step's rule and what it sets, also to name a rule that fails
     try:
-        for rule, condition, sets, defeatable, collects in program.steps:
-            if condition is not None and condition(values) is not True:
+        for condition, parts in steps:
+            if condition(values) is not True:
                 continue
-            if defeatable and _defeater(rule, applied, position) is not None:
+            rule, sets, defeatable, collects = parts
+            if defeatable and _defeater(rule, applied, position) is not None:  # type: ignore[arg-type]
                 continue
             for slot, compute in sets:
                 value = compute(values)
@@ -154,14 +175,15 @@ def _run_rules(
                     values[slot] = value
                 elif current != value:
                     conflicts.append((slot, rule))
-            for slot, compute in collects:
-                _collect(values, slot, compute(values))
-            position[rule.index] = len(applied)
+            if collects:
+                for slot, compute in collects:
+                    _collect(values, slot, compute(values))
+            if position is not None:
+                position[rule.index] = len(applied)
             applied.append(rule)
     except (ArithmeticError, ValueError, OverflowError) as error:
-        raise EvaluationError(
-            f"{policy.id}: rule '{rule.id if rule else '?'}' failed: {error}"
-        ) from None
+        failed = parts[0].id if parts is not None else "?"
+        raise EvaluationError(f"{policy.id}: rule '{failed}' failed: {error}") from None
     return applied
 
 
@@ -177,7 +199,7 @@ def _run_rules_traced(
     emit = frame.emit
     plans = policy_plan(policy).rules if emit is not None else {}
     as_of = values[policy.as_of_slot]
-    blocked = frozenset(policy.inputs_by_name[m.fact].slot for m in missing)
+    blocked = _blocked(policy, missing)
     applied: list[CompiledRule] = []
     position: dict[int, int] = {}  # rule index -> its place in ``applied``
     for rule, condition, sets, _, collects in program.steps:
@@ -250,7 +272,7 @@ def _defeater(
 
 def _decide(
     policy: CompiledPolicy,
-    program: Program,
+    runner: ProgramPlan,
     values: list[Any],
     frame: _Frame,
     as_of: dt.date,
@@ -258,7 +280,8 @@ def _decide(
     applied: list[CompiledRule],
     conflicts: list[tuple[int, CompiledRule]],
 ) -> Decision:
-    notices = [rule.notice for rule in applied if rule.notice is not None]
+    program = runner.program
+    notices = [rule.notice for rule in applied if rule.notice is not None] if runner.notices else []
     for slot, rule in conflicts:
         name = policy.name_of[slot]
         first = next(r for r in applied if any(entry[0] == slot for entry in r.sets))
@@ -287,8 +310,8 @@ def _decide(
         notices.extend(calendar_notices(frame.dates))
     if program.unverified:
         notices.extend(unverified_notices(policy, applied, as_of, program.unverified))
-    if policy.undated or program.undated:
-        notices.append(undated_notice(policy, program.undated))
+    if runner.undated is not None:
+        notices.append(runner.undated)
     recorder = frame.recorder
     if frame.emit is not None:
         decisive = [r.id for r in applied if r.sets and r.sets[-1][0] == policy.outcome_slot]
@@ -298,25 +321,21 @@ def _decide(
             decisive[-1] if decisive and outcome not in ("incomplete", "conflict") else None,
             chosen is MISSING,
         )
-    result = {
-        name: None if (value := values[slot]) is MISSING else value
-        for name, slot in policy.public_slots
-    }
     # the recorder and how many of its events are this decision's: built when read
     events = (
         (recorder, len(recorder))
         if recorder.enabled and isinstance(recorder, TraceRecorder)
         else ()
     )
-    return Decision(
+    values[policy.frame_slot] = None  # the decision keeps the slots, not the frame
+    return Decision.decided(
         policy,
         as_of,
         outcome,
-        result,
+        values,
         missing,
         tuple(notices),
         events,
-        values[: len(policy.inputs)],
         applied,
         frame.calendar.provenance,
     )

@@ -1,6 +1,7 @@
 """What the runtime works out once per compiled policy instead of once per decision: per rule,
 the parts its trace events share and the clauses it cites; the missing-fact records a case can
-produce (kept by ``findings``); each clause's JSON object.
+produce (kept by ``findings``); each clause's JSON object; per program (the rules compiled for
+one set of parameter values), what its untraced loop needs.
 
 Everything kept here is immutable or handed out as a fresh copy, so no two decisions share
 anything a caller could change. A policy's plan lives as long as the policy.
@@ -18,9 +19,9 @@ from operator import itemgetter
 from typing import Any
 
 from govrules.citations import Citation
-from govrules.compiler.policy import CompiledPolicy, CompiledRule, ParameterValue
+from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice, ParameterValue, Program
 
-__all__ = ["PolicyPlan", "RulePlan", "policy_plan"]
+__all__ = ["PolicyPlan", "ProgramPlan", "RulePlan", "policy_plan", "program_plan"]
 
 
 def _nothing(values: list[Any]) -> tuple[Any, ...]:
@@ -137,4 +138,75 @@ def policy_plan(policy: CompiledPolicy) -> PolicyPlan:
     if plan is None:
         plan = _PLANS[id(policy)] = PolicyPlan(policy)
         weakref.finalize(policy, _PLANS.pop, id(policy), None)
+    return plan
+
+
+class ProgramPlan:
+    """What the untraced evaluation of one program needs beside its rules, worked out once:
+    its steps, whether any rule can be defeated or gives a notice, the
+    notice an undated text adds, the slot values the inputs are followed by."""
+
+    __slots__ = (
+        "program",
+        "steps",
+        "defeats",
+        "notices",
+        "undated",
+        "tail",
+        "_unblocked",
+    )
+
+    def __init__(
+        self,
+        policy: CompiledPolicy,
+        program: Program,
+        undated: Callable[[CompiledPolicy, frozenset[str]], Notice],
+    ) -> None:
+        self.program = program
+        # each rule's condition (one that always holds for a rule without), then the rest of
+        # its step: most conditions do not hold, and the loop unpacks no more than it reads
+        self.steps = tuple(
+            (condition or _holds, (rule, sets, defeatable, collects))
+            for rule, condition, sets, defeatable, collects in program.steps
+        )
+        self.defeats = any(defeatable for _, _, _, defeatable, _ in program.steps)
+        self.notices = any(rule.notice is not None for rule in policy.rules)
+        self.undated = (
+            undated(policy, program.undated) if policy.undated or program.undated else None
+        )
+        self.tail = (*program.parameters, *policy.blank_values)
+        self._unblocked: dict[frozenset[int], tuple[Any, ...]] = {}
+
+    def unblocked(self, blocked: frozenset[int]) -> tuple[Any, ...]:
+        """The steps of the rules that read none of the ``blocked`` input slots (the facts a
+        case misses): a case misses one of a few sets of facts, each filtered once."""
+        steps = self._unblocked.get(blocked)
+        if steps is None:
+            if len(self._unblocked) > 256:
+                self._unblocked.clear()
+            steps = self._unblocked[blocked] = tuple(
+                step for step in self.steps if step[1][0].input_slots.isdisjoint(blocked)
+            )
+        return steps
+
+
+def _holds(values: list[Any]) -> bool:
+    return True
+
+
+# per program (by identity, while its policy lives)
+_PROGRAMS: dict[int, ProgramPlan] = {}
+
+
+def program_plan(
+    policy: CompiledPolicy,
+    program: Program,
+    undated: Callable[[CompiledPolicy, frozenset[str]], Notice],
+) -> ProgramPlan:
+    """The plan of one of ``policy``'s programs, made on first use and dropped with the policy
+    (``undated`` makes the notice of an undated text, ``findings.undated_notice``)."""
+    plan = _PROGRAMS.get(id(program))
+    if plan is None or plan.program is not program:
+        plan = _PROGRAMS[id(program)] = ProgramPlan(policy, program, undated)
+        weakref.finalize(policy, _PROGRAMS.pop, id(program), None)
     return plan

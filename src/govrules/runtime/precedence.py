@@ -26,8 +26,12 @@ rank Party documents against state norms: the verdict is then that it cannot be 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from govrules.language.files import SourceDocumentModel
+if TYPE_CHECKING:
+    # the documents are read by attribute (id, law_kind, level, issuer, issued, effective),
+    # which a SourceDocument holds as its file model does: a decision imports no pydantic
+    from govrules.language.files import SourceDocumentModel
 
 __all__ = ["Precedence", "precedence"]
 

@@ -17,7 +17,16 @@ from typing import Any
 from govrules.language.expr.functions.spec import Compiled
 from govrules.values import MISSING
 
-__all__ = ["Code", "apply", "binary", "conditional", "const", "first_of_three", "logic"]
+__all__ = [
+    "Code",
+    "apply",
+    "binary",
+    "conditional",
+    "const",
+    "first_of_three",
+    "logic",
+    "member",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +38,9 @@ class Code:
     constant: bool = False
     value: Any = None
     slot: int | None = None  # the node only reads this slot
+    # the node compares one slot with a constant, ``fn(v[slot], constant)``: what ``logic``
+    # inlines instead of calling the node's closure
+    compare: tuple[Callable[[Any, Any], Any], int, Any] | None = None
 
 
 def const(value: Any) -> Code:
@@ -70,7 +82,9 @@ def apply(fn: Callable[..., Any], parts: list[Code]) -> Code:
 
         return Code(unary, True)
     if len(parts) == 2:
-        return Code(binary(fn, parts[0], parts[1]), optional)
+        a, b = parts
+        compare = (fn, a.slot, b.value) if a.slot is not None and b.constant else None
+        return Code(binary(fn, a, b), optional, compare=compare)
     if len(parts) == 3 and parts[1].constant and parts[2].constant:
         return Code(first_of_three(fn, parts), optional)
     fns = [part.fn for part in parts]
@@ -132,6 +146,16 @@ def binary(fn: Callable[[Any, Any], Any], a: Code, b: Code) -> Compiled:
             return MISSING if x is MISSING else fn(x, c)
 
         return code_const
+    if a.constant and b.slot is not None:
+        c, t = a.value, b.slot
+        if not b.optional:
+            return lambda v: fn(c, v[t])
+
+        def const_slot(v: list[Any]) -> Any:
+            y = v[t]
+            return MISSING if y is MISSING else fn(c, y)
+
+        return const_slot
     if a.constant:
         c, h = a.value, b.fn
         if not b.optional:
@@ -187,6 +211,8 @@ def logic(op: str, parts: list[Code]) -> Code:
         if stop:
             return Code(lambda v: g(v) or h(v), False)
         return Code(lambda v: g(v) and h(v), False)
+    if a.compare is not None:
+        return Code(_compare_first(stop, a, h), True)
     if not a.optional:  # a known left side: the right one decides when the left does not
 
         def known_first(v: list[Any]) -> Any:
@@ -207,6 +233,64 @@ def logic(op: str, parts: list[Code]) -> Code:
         return MISSING if x is MISSING or y is MISSING else (not stop)
 
     return Code(kleene, True)
+
+
+def _compare_first(stop: bool, a: Code, h: Compiled) -> Compiled:
+    """``known_first`` or ``kleene`` with a left side that compares a slot with a constant,
+    inlined (the most common condition: ``initiator == 'employer' and ...``)."""
+    assert a.compare is not None
+    fn, s, c = a.compare
+    if not a.optional:
+
+        def known_compare_first(v: list[Any]) -> Any:
+            if fn(v[s], c) is stop:
+                return stop
+            y = h(v)
+            return y if y is stop or y is MISSING else (not stop)
+
+        return known_compare_first
+
+    def compare_first(v: list[Any]) -> Any:
+        x = v[s]
+        if x is not MISSING:
+            x = fn(x, c)
+            if x is stop:
+                return stop
+        y = h(v)
+        if y is stop:
+            return stop
+        return MISSING if x is MISSING or y is MISSING else (not stop)
+
+    return compare_first
+
+
+def member(item: Code, items: Code, negate: bool) -> Code:
+    """``item in items`` (or ``not in``): with a constant item and a slot for the list, the
+    shape of ``'x' in claimed_grounds``, one closure; else the general ``apply``."""
+    if item.constant and item.value is not MISSING and items.slot is not None:
+        c, t = item.value, items.slot
+        if negate:
+
+            def not_in_slot(v: list[Any]) -> Any:
+                y = v[t]
+                return MISSING if y is MISSING else c not in y
+
+            return Code(not_in_slot, items.optional)
+
+        def in_slot(v: list[Any]) -> Any:
+            y = v[t]
+            return MISSING if y is MISSING else c in y
+
+        return Code(in_slot, items.optional)
+    return apply(_not_member if negate else _member, [item, items])
+
+
+def _member(x: Any, items: Any) -> bool:
+    return x in items
+
+
+def _not_member(x: Any, items: Any) -> bool:
+    return x not in items
 
 
 def conditional(parts: list[Code]) -> Code:

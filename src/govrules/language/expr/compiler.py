@@ -31,8 +31,8 @@ from govrules.language.expr.ast import (
     Name,
     Unary,
 )
-from govrules.language.expr.checker import Checked
-from govrules.language.expr.closures import Code, apply, conditional, const, logic
+from govrules.language.expr.checked import Checked
+from govrules.language.expr.closures import Code, apply, conditional, const, logic, member
 from govrules.language.expr.functions import FUNCTIONS
 from govrules.language.expr.functions.knowledge import all_known_closure, coalesce_closure
 from govrules.language.expr.functions.numbers import fen_rounding
@@ -60,6 +60,8 @@ _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "<=": operator.le,
     ">": operator.gt,
     ">=": operator.ge,
+    # the closures use ``member`` (one closure for ``'x' in list_input``); the columnar
+    # lowering takes these
     "in": lambda x, items: x in items,
     "not in": lambda x, items: x not in items,
 }
@@ -136,6 +138,8 @@ class _Compiler:
         if isinstance(node, Binary):
             if node.op in ("and", "or"):
                 return logic(node.op, parts)
+            if node.op in ("in", "not in"):
+                return member(parts[0], parts[1], node.op == "not in")
             return apply(_OPERATORS[node.op], parts)
         if isinstance(node, Conditional):
             return conditional(parts)
