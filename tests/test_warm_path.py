@@ -76,29 +76,9 @@ def test_a_warm_evaluate_imports_neither_the_loader_nor_metadata(cache_home: Pat
     cold, first = _cli(cache_home, *argv)
     warm, second = _cli(cache_home, *argv)
     assert "govrules.compiler.pipeline" in cold and "importlib.metadata" in cold
-    # what the per-case path still imports (test_a_warm_evaluate_imports_no_pydantic)
-    pending = {
-        "pydantic",
-        "govrules.language.files",
-        "govrules.language.expr.checker",
-        "govrules.language.expr.parser",
-    }
-    assert set(warm) - pending == set()
+    assert warm == []
     assert first == second == off
     assert json.loads(second)["policy"] == WAGE
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime/findings (compiler.tables -> compiler.context), runtime/precedence and "
-    "runtime/casemodel still import or read the file models: the pending changes named in "
-    "the report make a warm evaluate import no pydantic",
-)
-def test_a_warm_evaluate_imports_no_pydantic_nor_the_checker(cache_home: Path) -> None:
-    argv = ("evaluate", WAGE, "--case", str(WAGE_CASE), "--format", "json")
-    _cli(cache_home, *argv)
-    warm, _ = _cli(cache_home, *argv)
-    assert warm == []
 
 
 def test_text_and_the_other_commands_still_read_the_file_model(cache_home: Path) -> None:

@@ -11,7 +11,7 @@ author sees every problem of a file in one run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govrules.citations import Citation
@@ -84,6 +84,10 @@ class RuleDraft:
     defeated_as: str = ""  # the id whose defeaters defeat this draft (an else: its rule's)
     set_texts: tuple[tuple[str, str], ...] = ()  # the values as written, for conflict checks
     own_title: Bilingual | None = None  # a default's title, which has no rule of its own
+    # what ``reads()`` found, kept: the order and freeze stages both ask
+    known_reads: frozenset[Symbol] | None = field(
+        default=None, init=False, compare=False, repr=False
+    )
 
     @property
     def title(self) -> Bilingual | None:
@@ -91,14 +95,18 @@ class RuleDraft:
             return self.own_title
         return self.model.title if self.model is not None else None
 
-    def reads(self) -> set[Symbol]:
+    def reads(self) -> frozenset[Symbol]:
         """Every symbol the rule's condition and values read."""
+        if self.known_reads is not None:
+            return self.known_reads
         found: set[Symbol] = set()
         if self.condition is not None:
             found |= self.condition.names()
         for _, checked in self.sets:
             found |= checked.names()
-        return found
+        known = frozenset(found)
+        object.__setattr__(self, "known_reads", known)  # a cache, not part of the draft's value
+        return known
 
 
 class Compilation:
@@ -119,6 +127,8 @@ class Compilation:
         self.frame_slot = -1
         self.bindings = 0  # slots after the frame for comprehension variables, at the deepest
         self.tables: dict[str, list[Any]] = {}  # each table's versions, for lookup checks
+        self._checked: dict[tuple[str, SymbolScope], _Checked] = {}  # by text and scope
+        self._cited: dict[str, Citation] = {}  # each reference that resolved
 
     def where(self, node: LocatedModel, field: str | None = None) -> SourceSpan:
         return node.span_of(field) or SourceSpan(self.path, 1, 1)
@@ -142,6 +152,10 @@ class Compilation:
         """Resolve ``alias#clause`` references; report each that reaches nothing."""
         found: list[Citation] = []
         for ref in refs or ():
+            known = self._cited.get(ref)
+            if known is not None:  # resolved before (a long policy cites few clauses, often)
+                found.append(known)
+                continue
             # the span is looked up only for a problem: most citations resolve
             alias, sep, clause = ref.partition("#")
             if not sep or not clause:
@@ -174,32 +188,56 @@ class Compilation:
                 )
                 continue
             self.cited_documents.add(document_id)
+            self._cited[ref] = citation
             found.append(citation)
         return tuple(found)
 
     def expression(
         self, text: str | bool, span: SourceSpan, scope: SymbolScope | None = None
     ) -> Checked | None:
-        """``text`` parsed and type-checked in ``scope``; ``None`` after reporting problems."""
+        """``text`` parsed and type-checked in ``scope``; ``None`` after reporting problems.
+
+        The same text in the same scope is parsed and checked once per policy (a long policy
+        repeats its conditions): the checked tree is immutable and shared, and the problems
+        found are reported again, each at its place, wherever the text is written."""
         source = ("true" if text else "false") if isinstance(text, bool) else text
-        try:
-            tree = parse_expression(source)
-        except ExpressionSyntaxError as error:
-            self.problem(error.code, error.message, span.shifted(error.offset), error.hint)
-            return None
-        try:
-            checked, issues = check(tree, scope or self.scope)
-        except RecursionError:  # within the parser's limits, but called from a deep stack
-            self.problem(
-                "expression-too-deep",
-                "expression nested too deeply",
-                span,
-                "split it: give a part a name of its own (an internal output) and use that name",
-            )
-            return None
-        for issue in issues:
-            self.problem(issue.code, issue.message, span.shifted(issue.offset), issue.hint)
-        if issues:
-            return None
-        self.bindings = max(self.bindings, checked.bindings())
+        within = scope or self.scope
+        found = self._checked.get((source, within))
+        if found is None:
+            try:
+                found = _check(source, within)
+            except RecursionError:  # within the parser's limits, but called from a deep stack
+                self.problem(
+                    "expression-too-deep",
+                    "expression nested too deeply",
+                    span,
+                    "split it: give a part a name of its own (an internal output) and use "
+                    "that name",
+                )
+                return None  # not kept: it depends on the stack of this call
+            if not found[1] or found[1][0][0] != "expression-too-deep":
+                # (the parser says so too when it runs out of stack: not kept either)
+                self._checked[(source, within)] = found
+        checked, problems, bindings = found
+        for code, message, offset, hint in problems:
+            self.problem(code, message, span.shifted(offset), hint)
+        if bindings > self.bindings:
+            self.bindings = bindings
         return checked
+
+
+# an expression checked: its tree (None if it has problems), each problem as its code, message,
+# offset in the text and hint, and the binding slots the tree needs
+_Checked = tuple[Checked | None, tuple[tuple[str, str, int, str | None], ...], int]
+
+
+def _check(source: str, scope: SymbolScope) -> _Checked:
+    try:
+        tree = parse_expression(source)
+    except ExpressionSyntaxError as error:
+        return None, ((error.code, error.message, error.offset, error.hint),), 0
+    checked, issues = check(tree, scope)
+    if issues:
+        found = tuple((issue.code, issue.message, issue.offset, issue.hint) for issue in issues)
+        return None, found, 0
+    return checked, (), checked.bindings()

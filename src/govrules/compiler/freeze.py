@@ -79,6 +79,14 @@ def _rules(
     # inputs each value depends on, through the rules that set it (rules are in order)
     value_inputs: dict[int, set[int]] = {}
     rules = []
+    known: dict[int, tuple[Checked, set[str]]] = {}  # by id: drafts share checked trees
+
+    def figures(checked: Checked) -> set[str]:
+        found = known.get(id(checked))
+        if found is None:
+            found = known[id(checked)] = (checked, _figures(checked))
+        return found[1]
+
     for i, draft in enumerate(ordered):
         reads = draft.reads()
         inputs: set[int] = set()
@@ -93,18 +101,18 @@ def _rules(
             sets.append((symbol.slot, symbol.name, checked, None))
         if draft.outcome is not None:
             sets.append((outcome_slot, "outcome", None, draft.outcome))
-        condition = draft.condition
+        condition, title = draft.condition, draft.title
         always = condition is None or (condition.is_constant and condition.constant is True)
-        in_condition = sorted(_figures(condition) if condition else ())
+        in_condition = sorted(figures(condition) if condition else ())
         in_sets = sorted(
-            {name for _, checked in draft.sets for name in _figures(checked)} - set(in_condition)
+            {name for _, checked in draft.sets for name in figures(checked)} - set(in_condition)
         )
         rules.append(
             CompiledRule(
                 id=draft.id,
                 index=i,
-                title_en=draft.title.en if draft.title else None,
-                title_zh=draft.title.zh if draft.title else None,
+                title_en=title.en if title else None,
+                title_zh=title.zh if title else None,
                 condition_text=draft.when_text,
                 condition=None if always else condition,
                 sets=tuple(sets),

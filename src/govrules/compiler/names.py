@@ -190,7 +190,7 @@ def _declared_type(work: Compilation, spec: Any, name: str) -> Type:
 
 def _field_type(work: Compilation, owner: Any, name: str, spec: Any, owner_name: str) -> Type:
     if spec.span_of() is None:  # written as its type alone (date: date): locate it by its key
-        object.__setattr__(spec, "_span", owner.entry_span("fields", name))
+        spec.locate_at(owner.entry_span("fields", name))
     declared = _declared_type(work, spec, f"{owner_name}.{name}")
     if isinstance(owner, InputModel):
         check_bounds(work, spec, declared)

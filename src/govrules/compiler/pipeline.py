@@ -20,6 +20,7 @@ from govrules.compiler import conflicts, declarations, defaults, freeze, names, 
 from govrules.compiler.context import Compilation, InputsOnly
 from govrules.compiler.policy import CompiledPolicy
 from govrules.errors import PolicyLoadError
+from govrules.language.collector import collector_paused
 from govrules.language.expr import Checked
 from govrules.language.files import PolicyModel
 from govrules.language.sources import SourceLibrary
@@ -33,7 +34,8 @@ def compile_policy(
 ) -> CompiledPolicy:
     """Check and compile ``model`` (read from ``path``, in ``pack``); raise ``PolicyLoadError``
     on problems."""
-    return _compile(Compilation(model, path, sources, pack), raw)
+    with collector_paused():  # what it builds all lives on: nothing for the collector to free
+        return _compile(Compilation(model, path, sources, pack), raw)
 
 
 def compile_policy_and_conditions(
@@ -42,7 +44,8 @@ def compile_policy_and_conditions(
     """``compile_policy``, and the checked ``required_when`` of each input that has one (by
     input name), checked again in the same scope as ``declarations.compile_inputs`` did."""
     work = Compilation(model, path, sources, pack)
-    policy = _compile(work, raw)
+    with collector_paused():
+        policy = _compile(work, raw)
     scope = InputsOnly(work.scope)
     conditions: dict[str, Checked] = {}
     for item in policy.inputs:

@@ -148,11 +148,16 @@ def check_self_reads(
     yet when it runs. ``given(x)`` is no read of the value -- a rule that fills in ``x`` when
     nothing else gave it is the pattern of a default -- so it is allowed."""
     targets = {symbol for symbol, _ in sets}
+    if not targets:
+        return
     places: list[tuple[Checked, str | None]] = [(condition, None)] if condition is not None else []
     places += [(checked, symbol.name) for symbol, checked in sets]
     reported: set[Symbol] = set()
     for checked, written in places:
-        for symbol, offset in sorted(_reads_outside_given(checked).items(), key=lambda f: f[1]):
+        reads = _reads_outside_given(checked)
+        if targets.isdisjoint(reads):
+            continue  # as most rules: nothing to report, nothing to sort
+        for symbol, offset in sorted(reads.items(), key=lambda f: f[1]):
             if symbol in targets and symbol not in reported:
                 reported.add(symbol)
                 # where the value is written: looked up only for a problem to report
@@ -185,8 +190,8 @@ def check_outcome(
     work: Compilation, rule_id: str, node: LocatedModel, outcome: str | None, effect: bool
 ) -> None:
     """The outcome is declared, and the rule (or else) gives something."""
-    outcomes = set(work.model.outcome.values)
-    if outcome is not None and outcome not in outcomes:
+    if outcome is not None and outcome not in work.model.outcome.values:
+        outcomes = set(work.model.outcome.values)
         work.problem(
             "unknown-outcome",
             f"'{outcome}' is not one of the outcomes {', '.join(sorted(outcomes))}",
@@ -222,7 +227,7 @@ def fits(target: Type, checked: Checked) -> bool:
     if target.kind == actual.kind:
         if target.kind == "enum":
             return set(actual.values or ()) <= set(target.values or ())
-        return target.as_optional(False) == actual.as_optional(False) or target.kind != "list"
+        return target.kind != "list" or target.as_optional(False) == actual.as_optional(False)
     # a bare number in a unit's place: 0 or 1 for money, any plain number for a decimal
     return target.numeric and actual.kind in PLAIN and (checked.literal or target.kind == "decimal")
 

@@ -37,16 +37,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govrules.citations import Citation
-from govrules.compiler.context import Compilation
 from govrules.errors import suggest
-from govrules.language.expr import Checked
 from govrules.language.expr.ast import Call
+from govrules.language.expr.checked import Checked
 from govrules.language.expr.types import Type
 from govrules.spans import SourceSpan
 from govrules.values import effective_text, to_json_value
+
+if TYPE_CHECKING:
+    # for the types alone: a decision reads a table (runtime/findings.py) without the compiler
+    # stages and the file models (pydantic) that context imports
+    from govrules.compiler.context import Compilation
 
 __all__ = ["Band", "Table", "TableRow", "build_table", "check_lookups", "table_type"]
 
@@ -332,6 +336,8 @@ def _ordered(
 def check_lookups(work: Compilation, checked: Checked, span: SourceSpan) -> None:
     """Each ``lookup`` whose key is an enum finds a row for every member, in every version of
     the table: otherwise a located load error, since no case could make it right."""
+    if not work.tables:
+        return  # a policy without tables has no lookup to check
     stack = [checked]
     while stack:
         node = stack.pop()

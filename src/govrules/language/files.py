@@ -21,10 +21,12 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from govrules.language.collector import collector_paused
 from govrules.language.located import (
     TYPE_NAMES,
     Bilingual,
@@ -441,6 +443,13 @@ class PolicyModel(LocatedModel):
     superior: tuple[OtherLawModel, ...] = ()
     related: tuple[OtherLawModel, ...] = ()
     tests: tuple[PolicyTestModel, ...] = ()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _validate_with_collector_paused(cls, data: Any, handler: Any) -> Any:
+        # a long policy's models are many and all live on: see collector.py
+        with collector_paused():
+            return handler(data)
 
 
 def file_format_schema(kind: str) -> dict[str, Any]:

@@ -14,14 +14,14 @@ in the file or as an escape inside quotes -- other than tab, line feed and carri
 The events come from libyaml when PyYAML has it (``events.py``); the strict composer and every
 check above are the same Python code either way. A file the fast path refuses is read again by
 the pure-Python path, so that every error names the same place with the same words whichever
-path is available.
+path is available. Before either, a file with nothing to refuse is built in one pass straight
+from the events (``one_pass.py``), the same tree without the composer's nodes; at the first
+thing that pass does not handle itself, the file is read again as above.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,7 +32,16 @@ from govrules.language.characters import (
     control_name,
     position,
 )
+from govrules.language.collector import collector_paused
 from govrules.language.events import Refused, loaders
+from govrules.language.located_yaml import (
+    STANDARD_TAG,
+    LocatedList,
+    LocatedMap,
+    scalar_value,
+    tag_refused,
+)
+from govrules.language.one_pass import build_from_events
 from govrules.spans import SourceSpan
 
 if TYPE_CHECKING:
@@ -49,26 +58,8 @@ __all__ = [
 ]
 
 MAX_BYTES = 2 * 1024 * 1024
-_TRUE = {"true", "True", "TRUE"}
-_FALSE = {"false", "False", "FALSE"}
-_STANDARD_TAG = "tag:yaml.org,2002:"
-_PLAIN_TAGS = {"mapping": _STANDARD_TAG + "map", "sequence": _STANDARD_TAG + "seq"}
+_PLAIN_TAGS = {"mapping": STANDARD_TAG + "map", "sequence": STANDARD_TAG + "seq"}
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
-
-
-class LocatedMap(dict[str, Any]):
-    """A mapping that knows the position of itself, of each key and of each value."""
-
-    span: SourceSpan
-    key_spans: dict[str, SourceSpan]
-    value_spans: dict[str, SourceSpan]
-
-
-class LocatedList(list[Any]):
-    """A sequence that knows the position of itself and of each item."""
-
-    span: SourceSpan
-    spans: list[SourceSpan]
 
 
 def _span(file: str, mark: Mark) -> SourceSpan:
@@ -95,7 +86,7 @@ class _Builder:
         kind: str = node.id  # type: ignore[attr-defined]  # 'mapping', 'sequence', 'scalar'
         plain = _PLAIN_TAGS.get(kind)
         if plain is not None and node.tag != plain:  # !!set, !!omap, !custom: refused, not dropped
-            self.diagnostics.append(_tag_refused(node.tag, _span(self.file, node.start_mark)))
+            self.diagnostics.append(tag_refused(node.tag, _span(self.file, node.start_mark)))
         if kind == "mapping":
             return self._mapping(node)
         if kind == "sequence":
@@ -139,70 +130,9 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
-        tag, text = node.tag, node.value
         span = _content_span(self.file, node)
         self._controls(node, span)
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:bool":
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            return text  # 'yes', 'on', ...: left as text so that a type check names it
-        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and (
-            "_" in text or text.startswith("+")
-        ):
-            self.diagnostics.append(
-                Diagnostic(
-                    "yaml-number",
-                    f"'{text}' is not written as a plain number",
-                    span,
-                    f"write {text.replace('_', '').lstrip('+')}: no '_' between digits, no '+'",
-                )
-            )
-            return text
-        if tag == "tag:yaml.org,2002:int":
-            try:
-                return int(text, 10)
-            except ValueError:
-                return text  # octal, hex or sexagesimal forms: left as text, rejected by type
-        if tag == "tag:yaml.org,2002:float":
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                number = None
-            if number is None or not number.is_finite():
-                self.diagnostics.append(
-                    Diagnostic("yaml-number", f"'{text}' is not a finite decimal number", span)
-                )
-                return text
-            return number
-        if tag == "tag:yaml.org,2002:timestamp":
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                pass
-            try:
-                moment: dt.datetime | None = dt.datetime.fromisoformat(text)
-            except ValueError:
-                moment = None
-            if moment is not None and moment.tzinfo is None:
-                return moment
-            self.diagnostics.append(
-                Diagnostic(
-                    "yaml-date",
-                    f"'{text}' is not a date (YYYY-MM-DD) or a local date and time "
-                    "(YYYY-MM-DDTHH:MM:SS)",
-                    span,
-                    "times are local (Beijing) time, written without a time zone",
-                )
-            )
-            return text
-        if tag == "tag:yaml.org,2002:str":
-            return text
-        self.diagnostics.append(_tag_refused(tag, span))
-        return text
+        return scalar_value(node.tag, node.value, span, self.diagnostics)
 
     def _controls(self, node: ScalarNode, span: SourceSpan) -> None:
         """A control character that an escape inside double quotes put into a value
@@ -230,16 +160,6 @@ class _Builder:
         )
 
 
-def _tag_refused(tag: str, span: SourceSpan) -> Diagnostic:
-    shown = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
-    return Diagnostic(
-        "yaml-tag",
-        f"unsupported tag {shown}",
-        span,
-        "remove the tag: policy, source and case files hold plain values, lists and mappings",
-    )
-
-
 def read_yaml_text(text: str, file: str) -> Any:
     """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -256,12 +176,22 @@ def read_yaml_text(text: str, file: str) -> Any:
     if controls:  # refused here, where they can be located, rather than by the YAML reader
         raise PolicyLoadError(controls)
     strict, fast = loaders()
-    if fast is not None:
+    with collector_paused():
+        loader = None
         try:
-            return _compose_and_build(fast, text, file)
-        except Exception:  # noqa: BLE001 - read again below, for the reference diagnostics
-            pass  # anything refused is refused again by the pure-Python path, in its words
-    return _compose_and_build(strict, text, file)
+            loader = (fast or strict)(text)
+            return build_from_events(loader, file)
+        except Exception:  # noqa: BLE001 - read again below, the reference way
+            pass  # a file with anything to refuse or look at twice (one_pass.py)
+        finally:
+            if loader is not None:
+                loader.dispose()
+        if fast is not None:
+            try:
+                return _compose_and_build(fast, text, file)
+            except Exception:  # noqa: BLE001 - read again below, for the reference diagnostics
+                pass  # anything refused is refused again by the pure-Python path, in its words
+        return _compose_and_build(strict, text, file)
 
 
 def _compose_and_build(loader_class: type[Any], text: str, file: str) -> Any:

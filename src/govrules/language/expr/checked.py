@@ -27,6 +27,11 @@ class Symbol:
     slot: int
     origin: str  # input | parameter | value | context | variable (bound by a comprehension)
 
+    def __hash__(self) -> int:
+        # equal symbols have equal names, slots and origins: hashing these alone keeps sets of
+        # symbols (what each rule reads) from hashing every symbol's type tree, again and again
+        return hash((self.name, self.slot, self.origin))
+
 
 class Scope(Protocol):
     def lookup(self, name: str) -> Symbol | None: ...

@@ -49,6 +49,7 @@ from govrules.language.expr.types import (
     TEXT,
     Type,
     list_type,
+    unit_type,
 )
 
 __all__ = [
@@ -115,7 +116,7 @@ class _Checker:
         if isinstance(value, bool):
             return Checked(node, BOOL, constant=value, literal=True)
         if isinstance(value, (int, Decimal)):
-            if Decimal(value) not in self.allowed_numbers:
+            if value not in self.allowed_numbers:  # (an int equals and hashes as its Decimal)
                 return self.fail(
                     node,
                     "uncited-number",
@@ -199,7 +200,7 @@ class _Checker:
         if op in ("+", "-"):
             lk, rk = self.adopt(left, rt.kind), self.adopt(right, lt.kind)
             if lk == rk:
-                return Type(lk)
+                return unit_type(lk)
             if lk in PLAIN and rk in PLAIN:
                 return DECIMAL
             self.fail(
@@ -214,18 +215,18 @@ class _Checker:
             if lk in PLAIN and rk in PLAIN:
                 return INTEGER if lk == rk == "integer" else DECIMAL
             if lk in PLAIN:
-                return Type(rk)
+                return unit_type(rk)
             if rk in PLAIN:
-                return Type(lk)
+                return unit_type(lk)
             if {lk, rk} == {"money", "rate"}:
                 return MONEY
             if lk == rk == "rate":
-                return Type("rate")
+                return unit_type("rate")
             self.fail(node, "unit-mismatch", f"cannot multiply {lk} by {rk}")
             return None
         # division
         if rk in PLAIN:
-            return Type(lk) if lk not in PLAIN else DECIMAL
+            return unit_type(lk) if lk not in PLAIN else DECIMAL
         if lk == rk:
             return DECIMAL
         if lk == "money" and rk == "rate":
@@ -325,7 +326,7 @@ class _Checker:
                 self.fail(node, "unit-mismatch", "cannot mix " + " and ".join(sorted(unit_kinds)))
                 return None
             if non_plain:
-                return Type(non_plain.pop())
+                return unit_type(non_plain.pop())
             all_kinds = {item.type.kind for item in items}
             return INTEGER if all_kinds == {"integer"} else DECIMAL
         for item in items:

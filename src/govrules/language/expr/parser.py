@@ -115,22 +115,40 @@ def _check_depth(tree: Expr) -> None:
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens: list[tuple[str, str, int]] = []
     position = 0
+    # findall gives each token's text by kind, in C; a token starts where the one before
+    # ended unless a gap (text that is no token) lies between, which the lengths then miss
+    for space, number, string, name, op in _TOKEN.findall(text):
+        if space:
+            position += len(space)
+            continue
+        if name:
+            tokens.append(("keyword" if name in KEYWORDS else "name", name, position))
+            position += len(name)
+        elif op:
+            tokens.append(("op", op, position))
+            position += len(op)
+        elif number:
+            tokens.append(("number", number, position))
+            position += len(number)
+        else:
+            tokens.append(("string", string, position))
+            position += len(string)
+    if position != len(text):
+        _refuse_gap(text)
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+def _refuse_gap(text: str) -> None:
+    """Raise for the first character that starts no token."""
+    position = 0
     # finditer skips what matches no token; a match that does not start where the previous
     # one ended is such a gap, reported at its first character as a failed match() would be
     for match in _TOKEN.finditer(text):
         if match.start() != position:
             break
-        kind = match.lastgroup or ""
-        if kind != "space":
-            value = match.group()
-            if kind == "name" and value in KEYWORDS:
-                kind = "keyword"
-            tokens.append((kind, value, position))
         position = match.end()
-    if position < len(text):
-        raise ExpressionSyntaxError(f"unexpected character {text[position]!r}", position)
-    tokens.append(("end", "", len(text)))
-    return tokens
+    raise ExpressionSyntaxError(f"unexpected character {text[position]!r}", position)
 
 
 class _Parser:
@@ -160,13 +178,19 @@ class _Parser:
             found = repr(text) if text else "the end of the expression"
             raise ExpressionSyntaxError(f"expected '{value}' but found {found}", offset)
 
+    # The levels below read the next token straight from the list rather than through peek
+    # and accept: every value passes through all of them, and a long policy has thousands.
+    # A token's text alone tells a keyword or operator: a name spelt as a keyword is typed
+    # as one, a string keeps its quotes, the end's text is empty.
+
     def expression(self) -> Expr:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _too_deep(self.peek()[2])
+            raise _too_deep(self.tokens[self.index][2])
         try:
-            offset = self.peek()[2]
-            if self.accept("if"):
+            _, text, offset = self.tokens[self.index]
+            if text == "if":
+                self.index += 1
                 condition = self.expression()
                 self.expect("then")
                 then = self.expression()
@@ -179,23 +203,28 @@ class _Parser:
 
     def disjunction(self) -> Expr:
         left = self.conjunction()
+        tokens = self.tokens
         while True:
-            offset = self.peek()[2]
-            if not self.accept("or"):
+            _, text, offset = tokens[self.index]
+            if text != "or":
                 return left
+            self.index += 1
             left = Binary(offset, "or", left, self.conjunction())
 
     def conjunction(self) -> Expr:
         left = self.negation()
+        tokens = self.tokens
         while True:
-            offset = self.peek()[2]
-            if not self.accept("and"):
+            _, text, offset = tokens[self.index]
+            if text != "and":
                 return left
+            self.index += 1
             left = Binary(offset, "and", left, self.negation())
 
     def negation(self) -> Expr:
-        offset = self.peek()[2]
-        if self.peek()[:2] == ("keyword", "not") and self.tokens[self.index + 1][1] != "in":
+        tokens = self.tokens
+        _, text, offset = tokens[self.index]
+        if text == "not" and tokens[self.index + 1][1] != "in":
             self.index += 1
             self.depth += 1
             if self.depth > MAX_DEPTH:
@@ -208,20 +237,21 @@ class _Parser:
 
     def comparison(self) -> Expr:
         left = self.sum()
-        kind, text, offset = self.peek()
+        tokens = self.tokens
+        kind, text, offset = tokens[self.index]
         if kind == "op" and text in _COMPARE:
             self.index += 1
             op = text
-        elif kind == "keyword" and text == "in":
+        elif text == "in":
             self.index += 1
             op = "in"
-        elif kind == "keyword" and text == "not" and self.tokens[self.index + 1][1] == "in":
+        elif text == "not" and tokens[self.index + 1][1] == "in":
             self.index += 2
             op = "not in"
         else:
             return left
         right = self.sum()
-        follow_kind, follow, follow_offset = self.peek()
+        follow_kind, follow, follow_offset = tokens[self.index]
         if (follow_kind == "op" and follow in _COMPARE) or follow == "in":
             raise ExpressionSyntaxError(
                 "comparisons do not chain; write 'a <= b and b <= c'", follow_offset
@@ -230,27 +260,28 @@ class _Parser:
 
     def sum(self) -> Expr:
         left = self.product()
+        tokens = self.tokens
         while True:
-            kind, text, offset = self.peek()
-            if kind == "op" and text in ("+", "-"):
-                self.index += 1
-                left = Binary(offset, text, left, self.product())
-            else:
+            _, text, offset = tokens[self.index]
+            if text != "+" and text != "-":
                 return left
+            self.index += 1
+            left = Binary(offset, text, left, self.product())
 
     def product(self) -> Expr:
         left = self.unary()
+        tokens = self.tokens
         while True:
-            kind, text, offset = self.peek()
-            if kind == "op" and text in ("*", "/"):
-                self.index += 1
-                left = Binary(offset, text, left, self.unary())
-            else:
+            _, text, offset = tokens[self.index]
+            if text != "*" and text != "/":
                 return left
+            self.index += 1
+            left = Binary(offset, text, left, self.unary())
 
     def unary(self) -> Expr:
-        offset = self.peek()[2]
-        if self.accept("-"):
+        _, text, offset = self.tokens[self.index]
+        if text == "-":
+            self.index += 1
             self.depth += 1
             if self.depth > MAX_DEPTH:
                 raise _too_deep(offset)
@@ -262,9 +293,10 @@ class _Parser:
 
     def postfix(self) -> Expr:
         value = self.primary()
+        tokens = self.tokens
         while True:
-            kind, text, offset = self.peek()
-            if not (kind == "op" and text == "."):
+            _, text, offset = tokens[self.index]
+            if text != ".":
                 return value
             self.index += 1
             name_kind, name, _ = self.take()
@@ -276,17 +308,19 @@ class _Parser:
             value = Attribute(offset, value, name)
 
     def primary(self) -> Expr:
-        kind, text, offset = self.take()
+        kind, text, offset = self.tokens[self.index]
+        self.index += 1
+        if kind == "name":
+            if self.tokens[self.index][1] == "(":
+                self.index += 1
+                return Call(offset, text, self.arguments(")", comprehension_offset=offset))
+            return Name(offset, text)
         if kind == "number":
             return Literal(offset, Decimal(text) if "." in text else int(text))
         if kind == "string":
             return Literal(offset, text[1:-1])
         if kind == "keyword" and text in ("true", "false"):
             return Literal(offset, text == "true")
-        if kind == "name":
-            if self.accept("("):
-                return Call(offset, text, self.arguments(")", comprehension_offset=offset))
-            return Name(offset, text)
         if kind == "op" and text == "[":
             items = self.arguments("]", comprehension_offset=offset)
             if len(items) == 1 and isinstance(items[0], Comprehension):

@@ -27,6 +27,7 @@ __all__ = [
     "list_type",
     "record_type",
     "scalar",
+    "unit_type",
 ]
 
 NUMERIC = frozenset({"integer", "decimal", "money", "rate"})
@@ -84,6 +85,13 @@ DATE = Type("date")
 DATETIME = Type("datetime")  # a local (Beijing) date and time, for hour limits
 TEXT = Type("text")
 _SCALARS = {t.kind: t for t in (BOOL, INTEGER, DECIMAL, MONEY, RATE, DATE, DATETIME, TEXT)}
+
+
+def unit_type(kind: str) -> Type:
+    """``Type(kind)`` for a plain (not optional) scalar kind: the one shared instance, as the
+    checker asks for these on most arithmetic nodes."""
+    found = _SCALARS.get(kind)
+    return found if found is not None else Type(kind)
 
 
 def enum_type(values: tuple[str, ...]) -> Type:

@@ -140,9 +140,26 @@ def fen_rounding(mode: str) -> Callable[[Any], Decimal]:
 
     def to_fen(x: Decimal | int) -> Decimal:  # _quantized(x, 2, rounding), one call less
         value = x if type(x) is Decimal else Decimal(x)
-        return value.quantize(fen, rounding=rounding, context=_exact(max(value.adjusted(), 0) + 4))
+        digits = value.adjusted()
+        return _exact_rounding(digits + 4 if digits > 0 else 4, rounding).quantize(value, fen)
 
     return to_fen
+
+
+@cache
+def _exact_rounding(digits: int, rounding: str) -> Context:
+    """``_exact(digits)`` rounding in ``rounding``: its ``quantize`` takes no keyword
+    arguments, whose parsing was half the cost of a rounding."""
+    return Context(
+        prec=max(digits, 1),
+        rounding=rounding,
+        Emin=MIN_EMIN,
+        Emax=MAX_EMAX,
+        capitals=1,
+        clamp=0,
+        flags=[],
+        traps=[InvalidOperation, DivisionByZero, Overflow],
+    )
 
 
 def _of_list(pick: Callable[..., Any]) -> Callable[[tuple[Type, ...]], Callable[..., Any]]:
