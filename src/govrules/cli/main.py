@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -129,7 +130,31 @@ class _NarrowParseError(Exception):
     """The one-command parser met something it does not know: parse with the full one."""
 
 
-class _NarrowParser(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose help formatter is given the terminal's width: argparse asks
+    ``shutil`` for it (importing shutil, and the compression modules shutil imports, about
+    6 ms) each time it makes a formatter, which ``add_argument`` does for every argument."""
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        formatter: Any = self.formatter_class  # typeshed's protocol omits ``width``
+        return formatter(prog=self.prog, width=_help_width())  # type: ignore[no-any-return]
+
+
+def _help_width() -> int:
+    """What argparse computes: ``shutil.get_terminal_size().columns - 2``."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns or 80) - 2
+
+
+class _NarrowParser(_Parser):
     def error(self, message: str) -> NoReturn:
         raise _NarrowParseError(message)
 
@@ -137,7 +162,7 @@ class _NarrowParser(argparse.ArgumentParser):
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or (``only``) of one command and the global options, which
     parses that command's arguments alike and imports nothing of the other commands."""
-    parser = (argparse.ArgumentParser if only is None else _NarrowParser)(
+    parser = (_Parser if only is None else _NarrowParser)(
         prog="govrules",
         description="Chinese labour and social-security regulations as "
         "executable, cited, auditable rules.",
@@ -166,7 +191,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
         help="add a pack folder to the bundled and installed packs (it takes the place of one "
         "of the same id); may be given more than once",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands: Commands = parser.add_subparsers(dest="command", required=True)  # type: ignore[assignment]
     for name, _, _ in _COMMANDS:
         if only is None or name == only:
             _register(name)(commands)
