@@ -11,7 +11,8 @@ deposit) are written to a Parquet file once; then, each timed end to end from th
    reported as a rate (the rows must be the same bytes: the check is their fingerprints);
 3. govrules, value columns: ``govrules batch --columns values`` into Parquet -- per row the
    outcome and the policy's values as typed columns (decimal128, exact), no citations or
-   fingerprint: what the two contenders below compute, so that the comparison is like for like;
+   fingerprint, the policy decided in one lazy polars query per chunk: what the two
+   contenders below compute, so that the comparison is like for like;
 4. hand-written polars: the Taobei rules on scaled integers (fen, thousandths), exact,
    half-up to the fen, results to Parquet;
 5. OpenFisca-Core: a minimal TaxBenefitSystem with int64 amounts in fen and rates in
@@ -20,7 +21,8 @@ deposit) are written to a Parquet file once; then, each timed end to end from th
 
 The values of 1, 3, 4 and 5 must be equal on every row (the check: a digest of the rates in
 thousandths, amounts in fen, compliance and outcome of all rows). Retirement and arbitration
-time limits are decided the same way, columnar against per case.
+time limits are decided the same way, columnar against per case, as decision rows and as
+value columns (the first rows of each the same as the per-case engine's).
 
     python benchmarks/columnar_batch.py            # 1,000,000 cases (a few minutes)
     python benchmarks/columnar_batch.py --quick    # 20,000 cases
@@ -136,6 +138,21 @@ def govrules_values(engine: Engine, policy_id: str, source: Path, target: Path) 
     summary = BatchSummary(policy_id, AS_OF)
     with ValuesWriter(target, engine.policy(policy_id, AS_OF)) as out:
         decide_values_in_columns(engine, policy_id, source, "parquet", AS_OF, summary, out)
+    return summary
+
+
+def govrules_values_per_case(
+    engine: Engine, policy_id: str, source: Path, target: Path
+) -> BatchSummary:
+    """The same value columns, each row decided by the per-case engine."""
+    summary = BatchSummary(policy_id, AS_OF)
+    with ValuesWriter(target, engine.policy(policy_id, AS_OF)) as write:
+        for row, made in decide_rows(
+            engine, policy_id, read_cases(source, engine, policy_id, AS_OF), AS_OF
+        ):
+            made = write.checked(row, made)
+            summary.count(made)
+            write(row, made)
     return summary
 
 
@@ -344,6 +361,11 @@ def values_check(frame: pl.DataFrame) -> str:
     return digest(text)
 
 
+def value_rows_check(output: Path, rows: int) -> str:
+    """A digest of the first ``rows`` rows of value columns (decimals by their digits)."""
+    return digest(pl.read_parquet(output).head(rows).write_csv())
+
+
 def rows_check(output: Path, rows: int) -> str:
     """A digest of the first ``rows`` output rows: row, outcome, fingerprint, decision."""
     table = pl.read_parquet(
@@ -478,8 +500,38 @@ def _other_policy(engine: Engine, policy_id: str, home: Path, quick: bool) -> li
     seconds, _ = _best(lambda: govrules_columnar(engine, policy_id, source, out), 1)
     loop_seconds, _ = _best(lambda: govrules_per_case(engine, policy_id, head, loop_out), 1)
     rate, loop_rate = count / seconds, loop / loop_seconds
-    name = f"{policy_id.rsplit('.', 1)[1]} batch rows (--cite ids), the first {loop:,}"
+    short = policy_id.rsplit(".", 1)[1]
+    name = f"{short} batch rows (--cite ids), the first {loop:,}"
+    values_out, loop_values = home / f"{short}-values.parquet", home / f"{short}-pv.parquet"
+    values_seconds, _ = _best(lambda: govrules_values(engine, policy_id, source, values_out), 2)
+    loop_values_seconds, _ = _best(
+        lambda: govrules_values_per_case(engine, policy_id, head, loop_values), 1
+    )
+    values_rate, loop_values_rate = count / values_seconds, loop / loop_values_seconds
+    values_name = f"{short} value columns (--columns values), the first {loop:,}"
     return [
+        _line(
+            values_name,
+            "govrules value columns",
+            values_rate,
+            "govrules per-case",
+            values_rate / loop_values_rate,
+            None,
+            None,
+            value_rows_check(values_out, loop),
+            f"{count:,} generated cases (tests/golden), best of 2; every output row",
+        ),
+        _line(
+            values_name,
+            "govrules per-case",
+            loop_values_rate,
+            None,
+            None,
+            None,
+            None,
+            value_rows_check(loop_values, loop),
+            f"{loop:,} cases, each decided by the engine, one run",
+        ),
         _line(
             name,
             "govrules columnar",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +47,9 @@ COLUMN_FORMS = ("decision", "values")
 PLACES, DIGITS = 18, 38
 _RESERVED = ("row", "outcome", "error")
 _ROWS_AT_ONCE = 1024
+# Rows decided in columns at once, and a Parquet row group of a table decided in columns
+CHUNK = 256 * 1024
+_GROUP = 128 * 1024
 
 
 def values_schema(policy: CompiledPolicy) -> Any:
@@ -93,11 +97,22 @@ class ValuesWriter(AbstractContextManager["ValuesWriter"]):
             for field in self.schema
             if field.name in self._names and pa.types.is_string(field.type)
         }
+        # min/max statistics and dictionaries of decimal128 columns are most of the cost of
+        # writing them (a comparison of 16-byte values per row), and amounts to the fen are
+        # seldom repeated; row numbers never are: a dictionary of them is built to be dropped
+        plain = [field.name for field in self.schema if field.name not in self._decimal]
         try:
-            self._file = pa.parquet.ParquetWriter(str(path), self.schema)
+            self._file = pa.parquet.ParquetWriter(
+                str(path),
+                self.schema,
+                use_dictionary=[name for name in plain if name != "row"],
+                write_statistics=plain,
+            )
         except (OSError, pa.ArrowException) as error:
             raise OSError(f"{path}: cannot be written ({error})") from None
         self._rows: list[dict[str, Any]] = []
+        self._writing: threading.Thread | None = None
+        self._failed: list[BaseException] = []
 
     def checked(self, row: int, made: Decision | BadRow) -> Decision | BadRow:
         """The decision, or the ``BadRow`` of a decision with a value no column holds."""
@@ -149,17 +164,39 @@ class ValuesWriter(AbstractContextManager["ValuesWriter"]):
         return self._pa.Table.from_pylist(rows, schema=self.schema)
 
     def write_table(self, table: Any) -> None:
+        """Write a whole table of rows, on a thread of its own while the caller decides the
+        next one (Arrow lets go of the interpreter lock while it encodes and compresses); one
+        table at most waits."""
         self._flush()
-        self._file.write_table(table.cast(self.schema), row_group_size=_ROWS_AT_ONCE)
+        cast = table.cast(self.schema)
+
+        def write() -> None:
+            try:
+                self._file.write_table(cast, row_group_size=_GROUP)
+            except BaseException as error:  # raised again in the caller's thread
+                self._failed.append(error)
+
+        self._writing = threading.Thread(target=write, name="govrules-values")
+        self._writing.start()
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        if self._failed:
+            raise self._failed.pop()
 
     def _flush(self) -> None:
+        self._wait()
         if self._rows:
             self._file.write_table(self.table(self._rows))
             self._rows = []
 
     def close(self) -> None:
-        self._flush()
-        self._file.close()
+        try:
+            self._flush()
+        finally:
+            self._file.close()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -197,26 +234,33 @@ def decide_values_in_columns(
     summary: BatchSummary,
     target: ValuesWriter,
     *,
-    chunk: int = 128 * 1024,
+    chunk: int = CHUNK,
 ) -> list[BadRow]:
     """Every case of ``path`` decided in columns into value columns; the refused rows are
     returned (for an errors file), in order. ``ColumnarUnavailable`` before any row is
     written when the columns cannot take the batch."""
+    import polars as pl
+
     from govrules.columnar import InputColumnError, NotColumnar
+    from govrules.columnar.fused_values import fused_values
     from govrules.columnar.value_columns import decide_values
 
     pa = import_pyarrow()
     policy = engine.policy(policy_id, as_of)
     if input_format == "parquet":
-        chunks = _parquet_chunks(path, policy, chunk)
+        chunks = _parquet_chunks(path, policy, chunk, native=True)
     else:
         chunks = _csv_chunks(path, policy, chunk)
     refused_rows: list[BadRow] = []
     first = 1
+    shapes = None  # the shapes the chunk before was read at
     for frame, refused, leftover in chunks:
         rows = frame.height
         try:
-            found = decide_values(engine, policy_id, frame, as_of, refused)
+            try:  # one lazy query; node by node when the query cannot lower the policy
+                found, shapes = fused_values(engine, policy_id, frame, as_of, refused, shapes)
+            except NotColumnar:
+                found = decide_values(engine, policy_id, frame, as_of, refused)
         except (NotColumnar, InputColumnError) as error:
             if first > 1:
                 raise  # rows are written already: a fault of this path, not of the batch
@@ -234,7 +278,7 @@ def decide_values_in_columns(
             patched.append(target.row(first + index, made))
             if isinstance(made, BadRow):
                 refused_rows.append(made)
-        numbers = pa.array(range(first, first + rows), pa.int64())
+        numbers = pl.int_range(first, first + rows, dtype=pl.Int64, eager=True).to_arrow()
         columns = {
             "row": numbers,
             "outcome": found.outcome.to_arrow(),

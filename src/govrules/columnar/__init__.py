@@ -14,7 +14,9 @@ no column form runs the engine's own function over the distinct values of its ar
 columns cannot decide with certainty (a fact the engine may refuse, two rules in conflict, a
 value too large to hold) is decided by the per-case engine. ``govrules batch`` takes this
 path for Parquet and CSV input when the policy plans (``--engine``). It needs polars and
-pyarrow (``pip install 'govrules[batch]'``).
+pyarrow (``pip install 'govrules[batch]'``). Value columns (``--columns values``), which need
+a decision's numbers but not its digits, are computed in one lazy query per chunk at fixed
+scales (``fused_values.py``), node by node only for what that query does not lower.
 """
 
 from govrules.columnar.columns import NotColumnar
