@@ -148,8 +148,8 @@ def fen_rounding(mode: str) -> Callable[[Any], Decimal]:
 
 @cache
 def _exact_rounding(digits: int, rounding: str) -> Context:
-    """``_exact(digits)`` rounding in ``rounding``: its ``quantize`` takes no keyword
-    arguments, whose parsing was half the cost of a rounding."""
+    """``_exact(digits)``, rounding in ``rounding``: ``round_fen`` quantizes through it without
+    keyword arguments, whose parsing was half the cost of a rounding."""
     return Context(
         prec=max(digits, 1),
         rounding=rounding,
@@ -274,16 +274,7 @@ def _exact(digits: int) -> Context:
     """A context of its own for one operation, wide enough that nothing is rounded but what
     is asked: never the caller's precision, rounding or traps. Built once per width (its
     flags may collect signals; nothing reads them, and its traps raise)."""
-    return Context(
-        prec=max(digits, 1),
-        rounding=ROUND_HALF_EVEN,
-        Emin=MIN_EMIN,
-        Emax=MAX_EMAX,
-        capitals=1,
-        clamp=0,
-        flags=[],
-        traps=[InvalidOperation, DivisionByZero, Overflow],
-    )
+    return _exact_rounding(digits, ROUND_HALF_EVEN)
 
 
 def _quantized(x: Decimal | int, places: int, rounding: str) -> Decimal:
