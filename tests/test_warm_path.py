@@ -251,3 +251,15 @@ def test_the_distributions_found_are_those_importlib_metadata_finds() -> None:
     }
     for distribution in distributions():
         assert distribution.metadata["Name"].lower().replace("_", "-") in found
+
+
+def test_the_importlib_metadata_backport_finds_the_same_distributions() -> None:
+    # libraries that support older Pythons import the backport, which adds its own finder of
+    # distributions to sys.meta_path; it reads the same folders, so the reading still answers
+    backport = pytest.importorskip("importlib_metadata")
+    assert any(type(f).__module__ == "importlib_metadata" for f in sys.meta_path)
+    folders = installed.metadata_folders()
+    assert folders is not None
+    found = {os.path.basename(folder).split("-", 1)[0].lower() for folder in folders}
+    for distribution in backport.distributions():
+        assert distribution.metadata["Name"].lower().replace("-", "_") in found

@@ -26,6 +26,10 @@ __all__ = ["distribution_digest", "metadata_folders", "no_installed_packs"]
 
 _GROUP = b"govrules.packs"
 _SUFFIXES = (".dist-info", ".egg-info")
+# finders that find distributions exactly as importlib.metadata's PathFinder does: the
+# importlib_metadata backport, which libraries that support older Pythons import and which
+# then adds its finder to sys.meta_path
+_ALSO_ON_SYS_PATH = {("importlib_metadata", "MetadataPathFinder")}
 
 
 def metadata_folders() -> list[str] | None:
@@ -40,6 +44,9 @@ def metadata_folders() -> list[str] | None:
 def _listing(path: tuple[str, ...], _hooks: tuple[int, ...]) -> tuple[str, ...] | None:
     for finder in sys.meta_path:
         if hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder:
+            kind = finder if isinstance(finder, type) else type(finder)
+            if (kind.__module__, kind.__qualname__) in _ALSO_ON_SYS_PATH:
+                continue
             return None  # an import hook of its own that finds distributions
     found: list[str] = []
     for entry in path:
