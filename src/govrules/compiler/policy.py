@@ -28,6 +28,7 @@ from govrules.compiler.restore import register, restore_policy
 from govrules.language.expr.checked import Checked
 from govrules.language.expr.functions.spec import Compiled
 from govrules.language.expr.types import Type
+from govrules.language.sources import kept_model
 from govrules.packs.manifest import PackRef
 from govrules.spans import SourceSpan
 from govrules.values import MISSING, effective_text, to_json_value
@@ -319,14 +320,7 @@ class CompiledPolicy:
     def model(self) -> PolicyModel:
         """The policy's file model; a policy from the compiled cache reads it on first use
         (from the bytes kept in the entry its HMAC sealed: ``compiler/cache.py``)."""
-        model = self._model
-        if model is None:
-            import pickle
-
-            assert self._model_blob is not None  # the constructor asks for one or the other
-            model = pickle.loads(self._model_blob)  # noqa: S301 - sealed with its entry
-            object.__setattr__(self, "_model", model)
-        return model
+        return kept_model(self)  # type: ignore[no-any-return]
 
     def __post_init__(self) -> None:
         header = self.header

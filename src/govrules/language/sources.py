@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from govrules.citations import Citation
 from govrules.errors import Diagnostic, PolicyLoadError
@@ -30,7 +30,7 @@ from govrules.spans import SourceSpan
 if TYPE_CHECKING:
     from govrules.language.files import SourceDocumentModel
 
-__all__ = ["DocumentCache", "SourceDocument", "SourceLibrary"]
+__all__ = ["DocumentCache", "SourceDocument", "SourceLibrary", "kept_model"]
 
 # a clause as a citation shows it: label, text, verification, excerpt
 _Clause = tuple[str, str, str, bool]
@@ -87,14 +87,7 @@ class SourceDocument:
     def model(self) -> SourceDocumentModel:
         """The document's file model; one from the compiled cache reads it on first use (from
         the bytes kept in the entry its HMAC sealed: ``compiler/cache.py``)."""
-        model = self._model
-        if model is None:
-            import pickle
-
-            assert self._model_blob is not None  # the constructor asks for one or the other
-            model = pickle.loads(self._model_blob)  # noqa: S301 - sealed with its entry
-            object.__setattr__(self, "_model", model)
-        return model
+        return kept_model(self)  # type: ignore[no-any-return]
 
     def plain_values(self) -> dict[str, object]:
         """What the document holds besides its file model, as the constructor takes it."""
@@ -284,3 +277,17 @@ class SourceLibrary:
             document = self.get(document_id)
             if document is not None:
                 yield document
+
+
+def kept_model(holder: Any) -> Any:
+    """``holder``'s file model (a frozen object with ``_model`` and ``_model_blob``): the one it
+    holds, else unpickled once from the bytes its cache entry kept (sealed with the entry's
+    HMAC: ``compiler/cache.py``) and held from then on."""
+    model = holder._model
+    if model is None:
+        import pickle
+
+        assert holder._model_blob is not None  # the constructor asks for one or the other
+        model = pickle.loads(holder._model_blob)  # noqa: S301 - sealed with its entry
+        object.__setattr__(holder, "_model", model)
+    return model
