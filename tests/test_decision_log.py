@@ -223,6 +223,36 @@ def test_several_processes_and_threads_keep_one_chain(engine: Engine, log_path: 
     check_concurrent_writers(str(log_path), wage_decisions(engine, 5))
 
 
+def _open_at_once(path: str, start: Any, failures: Any) -> None:
+    start.wait()
+    try:
+        open_log(path).close()
+    except BaseException as error:  # noqa: BLE001 - reported to the parent
+        failures.put(repr(error))
+
+
+def test_several_processes_making_one_new_log_at_once_all_open_it(tmp_path: Path) -> None:
+    """Processes (Dask workers, say) that open one new log file at the same moment race to set
+    it up; SQLite answers some of them "database is locked" at once rather than after its busy
+    timeout, which the log must wait out (this failed about one file in seven before)."""
+    context = multiprocessing.get_context("fork")
+    processes, files = 6, 15
+    failures = context.Queue()
+    for n in range(files):
+        path = str(tmp_path / f"new-{n}.sqlite")
+        start = context.Barrier(processes)
+        workers = [context.Process(target=_open_at_once, args=(path, start, failures))
+                   for _ in range(processes)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+            assert worker.exitcode == 0
+        assert failures.empty(), failures.get()
+        with open_log(path, create=False) as log:
+            assert log.verify().count == 0
+
+
 def test_the_database_refuses_updates_and_deletes(log: DecisionLog, log_path: Path,
                                                   decisions: list[Decision]) -> None:
     log.append_many(decisions[:3], origin="batch")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Generator, Sequence
 from dataclasses import astuple
 from pathlib import Path
@@ -60,14 +61,39 @@ class SqliteLog(DecisionLog):
         self._lock = threading.Lock()
         self._connection = self._connect()
         try:
-            self._connection.execute("PRAGMA journal_mode = WAL")
-            if create:
-                for statement in (create_table("INTEGER"), *INDEXES, *_APPEND_ONLY):
-                    self._connection.execute(statement)
-            self._connection.execute(f"{SELECT_RECORDS} LIMIT 0")
+            self._set_up(create)
         except sqlite3.Error as error:
             self._connection.close()
             raise LogUnavailableError(f"{path}: not a decision log ({error})") from None
+
+    def _set_up(self, create: bool) -> None:
+        """WAL mode, and the table, indexes and triggers when ``create``. Processes that open
+        one new file at once contend for it in ways SQLite answers with "database is locked"
+        at once rather than after its busy timeout (switching the journal mode, or turning a
+        read lock into a write lock another holds), so the set-up is tried again, each time
+        after a short pause, until ``BUSY_TIMEOUT_SECONDS`` have gone by."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        pause = 0.005
+        while True:
+            try:
+                self._connection.execute("PRAGMA journal_mode = WAL")
+                if create:
+                    # one write transaction, its lock taken first: the schema whole or not
+                    self._connection.execute("BEGIN IMMEDIATE")
+                    try:
+                        for statement in (create_table("INTEGER"), *INDEXES, *_APPEND_ONLY):
+                            self._connection.execute(statement)
+                    except BaseException:
+                        self._connection.execute("ROLLBACK")
+                        raise
+                    self._connection.execute("COMMIT")
+                self._connection.execute(f"{SELECT_RECORDS} LIMIT 0")
+                return
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -111,3 +137,11 @@ class SqliteLog(DecisionLog):
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (busy, in any of its variants)."""
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
