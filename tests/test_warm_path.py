@@ -90,6 +90,26 @@ def test_text_and_the_other_commands_still_read_the_file_model(cache_home: Path)
     assert "洮北区农民工工资保证金存储标准" in warm  # the title, from the policy's file model
 
 
+def test_a_warm_evaluate_of_a_yaml_case_imports_no_yaml(cache_home: Path) -> None:
+    # the case file is read by the plain reader (language/plain_yaml.py): PyYAML is never
+    # imported, as python -X importtime shows, and the decision is the one it makes cold
+    argv = ("evaluate", WAGE, "--case", str(WAGE_CASE), "--format", "json")
+    _, cold = _cli(cache_home, *argv)
+    code = "import sys\nfrom govrules.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code, *argv],
+        cwd=ROOT,
+        env=dict(os.environ, XDG_CACHE_HOME=str(cache_home)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "govrules.language.plain_yaml" in imported  # the report lists what it imports
+    assert not {name for name in imported if name == "yaml" or name.startswith("yaml.")}
+    assert done.stdout == cold
+
+
 # ---------------------------------------------------------------------------- exact invalidation
 
 

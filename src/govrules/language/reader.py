@@ -16,7 +16,10 @@ check above are the same Python code either way. A file the fast path refuses is
 the pure-Python path, so that every error names the same place with the same words whichever
 path is available. Before either, a file with nothing to refuse is built in one pass straight
 from the events (``one_pass.py``), the same tree without the composer's nodes; at the first
-thing that pass does not handle itself, the file is read again as above.
+thing that pass does not handle itself, the file is read again as above. A case file is
+tried first by a reader of plain YAML that needs no PyYAML at all (``plain_first=True``,
+``plain_yaml.py``): a short file is read in less time than importing PyYAML takes, and
+whatever that reader is not sure of is read as above, so every message stays the same.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from govrules.language.located_yaml import (
     tag_refused,
 )
 from govrules.language.one_pass import build_from_events
+from govrules.language.plain_yaml import read_plain_yaml
 from govrules.spans import SourceSpan
 
 if TYPE_CHECKING:
@@ -160,8 +164,11 @@ class _Builder:
         )
 
 
-def read_yaml_text(text: str, file: str) -> Any:
-    """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems."""
+def read_yaml_text(text: str, file: str, *, plain_first: bool = False) -> Any:
+    """Parse one YAML document into located containers; raise ``PolicyLoadError`` on problems.
+
+    ``plain_first``: try the reader of plain YAML first (for a case file: see the module's
+    docstring); the tree, and any error, are the same either way."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PolicyLoadError(
             [
@@ -175,6 +182,10 @@ def read_yaml_text(text: str, file: str) -> Any:
     controls = control_characters(text, file)
     if controls:  # refused here, where they can be located, rather than by the YAML reader
         raise PolicyLoadError(controls)
+    if plain_first:
+        data = read_plain_yaml(text, file)
+        if data is not None:
+            return data
     strict, fast = loaders()
     with collector_paused():
         loader = None
@@ -197,8 +208,9 @@ def read_yaml_text(text: str, file: str) -> Any:
 def _compose_and_build(loader_class: type[Any], text: str, file: str) -> Any:
     import yaml
 
-    loader = loader_class(text)
+    loader = None
     try:
+        loader = loader_class(text)  # the pure-Python reader checks the characters here
         node = loader.get_single_node()
     except Refused as refused:
         raise PolicyLoadError(
@@ -215,7 +227,8 @@ def _compose_and_build(loader_class: type[Any], text: str, file: str) -> Any:
             [Diagnostic("yaml-syntax", str(error), SourceSpan(file, 1, 1))]
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise PolicyLoadError(
             [Diagnostic("yaml-empty", "the file is empty", SourceSpan(file, 1, 1))]
@@ -227,8 +240,9 @@ def _compose_and_build(loader_class: type[Any], text: str, file: str) -> Any:
     return data
 
 
-def read_yaml_file(path: Path, display: str | None = None) -> Any:
-    """Read ``path``; positions name it as ``display`` (default: the path as given)."""
+def read_yaml_file(path: Path, display: str | None = None, *, plain_first: bool = False) -> Any:
+    """Read ``path``; positions name it as ``display`` (default: the path as given);
+    ``plain_first`` as for ``read_yaml_text``."""
     name = display if display is not None else str(path)
     try:
         raw = path.read_bytes()
@@ -236,10 +250,10 @@ def read_yaml_file(path: Path, display: str | None = None) -> Any:
         raise PolicyLoadError(
             [Diagnostic("file-unreadable", error.strerror or str(error), SourceSpan(name, 1, 1))]
         ) from None
-    return read_yaml_bytes(raw, name)
+    return read_yaml_bytes(raw, name, plain_first=plain_first)
 
 
-def read_yaml_bytes(raw: bytes, name: str) -> Any:
+def read_yaml_bytes(raw: bytes, name: str, *, plain_first: bool = False) -> Any:
     """``read_yaml_file`` of bytes already read (``name``: how positions name the file)."""
     if len(raw) > MAX_BYTES:
         raise PolicyLoadError(
@@ -265,7 +279,7 @@ def read_yaml_bytes(raw: bytes, name: str) -> Any:
                 )
             ]
         ) from None
-    return read_yaml_text(text, name)
+    return read_yaml_text(text, name, plain_first=plain_first)
 
 
 def span_at(root: Any, loc: tuple[int | str, ...]) -> SourceSpan | None:

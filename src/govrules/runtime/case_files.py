@@ -80,7 +80,7 @@ def read_case_file(path: Path) -> _Case:
         data = read_json_text(_decoded(_file_bytes(path), str(path), "json"), str(path))
     else:
         try:
-            data = read_yaml_file(path)
+            data = read_yaml_file(path, plain_first=True)
         except PolicyLoadError as error:
             raise CaseFileError(str(error)) from None
     return _case(data, str(path))
@@ -109,7 +109,7 @@ def read_case_stream(stream: BinaryIO, name: str = _STDIN_NAME) -> _Case:
         data = read_json_text(text, name)
     else:
         try:
-            data = read_yaml_text(text, name)
+            data = read_yaml_text(text, name, plain_first=True)
         except PolicyLoadError as error:
             raise CaseFileError(str(error)) from None
     return _case(data, name)
