@@ -15,7 +15,7 @@ from pathlib import Path
 import govrules
 
 PACKAGE = Path(govrules.__file__).parent
-GROUND = ("errors", "spans", "citations", "values", "calendar", "canonical", "versions")
+GROUND = ("errors", "spans", "citations", "values", "calendar", "canonical", "versions", "records")
 TIERS = (
     ("language",),
     ("packs",),

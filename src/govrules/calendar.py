@@ -37,8 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
+
+from govrules.records import record
 
 if TYPE_CHECKING:
     import holidays
@@ -102,7 +104,7 @@ def days_in_month(year: int, month: int) -> int:
     return _MONTH_DAYS[month]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DayNote:
     """Why one day is not an ordinary day (a holiday, a weekend, a make-up workday), named in
     English and Chinese by the engine whatever the locale: ``National Day`` / ``国庆节``."""
@@ -126,7 +128,7 @@ class DayNote:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateComputation:
     """A computed date (or count) and everything that shaped it."""
 
@@ -158,7 +160,7 @@ class DateComputation:
 YearData = tuple[int, bytes, tuple[tuple[dt.date, str, str], ...], tuple[dt.date, ...]]
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class CalendarSnapshot:
     """The year tables a calendar has built, and its provenance: a small picklable value from
     which ``WorkingDayCalendar.from_snapshot`` answers for those years without the ``holidays``

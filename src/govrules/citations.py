@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from govrules.records import record
 
 __all__ = ["Citation"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Citation:
     """One clause, as an auditor needs it: where it is, what it says, how sure we are of it."""
 

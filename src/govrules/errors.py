@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from govrules.records import record
 from govrules.spans import SourceSpan
 
 __all__ = [
@@ -39,7 +39,7 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One problem found in a file or a case: ``code`` is stable, ``message`` is for people."""
 

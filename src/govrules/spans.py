@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from govrules.records import record
 
 __all__ = ["SourceSpan"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceSpan:
     """A position in a file, 1-based, as editors count lines and columns."""
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import total_ordering
+
+from govrules.records import record
 
 __all__ = ["Version", "VersionError", "VersionRange"]
 
@@ -34,7 +35,7 @@ class VersionError(ValueError):
 
 
 @total_ordering
-@dataclass(frozen=True, slots=True)
+@record
 class Version:
     major: int
     minor: int
@@ -79,7 +80,7 @@ class Version:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VersionRange:
     text: str
     _tests: tuple[Callable[[Version], bool], ...]

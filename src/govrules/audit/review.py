@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from govrules.engine import Engine, today
+from govrules.records import record
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
 __all__ = ["Review", "review_case"]
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Review:
     """The outcome of two reviews: agreed (one decision, two fingerprints) or not."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from govrules.canonical import digest
 from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
+from govrules.records import record
 from govrules.runtime.decision import FORMAT, fingerprint_of
 
 __all__ = [
@@ -61,7 +62,7 @@ class DecisionFormatError(GovrulesError):
     type. (A decision that reads but does not verify is a ``Verification``, not an error.)"""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Difference:
     """One part of the decision that differs: where, as saved, and as made now."""
 
@@ -73,7 +74,7 @@ class Difference:
         return f"{self.path}: saved {_shown(self.saved)}, now {_shown(self.now)}"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Verification:
     """What checking a saved decision showed."""
 

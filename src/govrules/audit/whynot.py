@@ -10,7 +10,6 @@ not apply, and the single facts whose change would change the outcome.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
 from govrules.language.expr.types import Type
+from govrules.records import record
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
@@ -26,7 +26,7 @@ __all__ = ["BlockedRule", "FactChange", "WhyNot", "why_not"]
 MAX_TRIALS = 400
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class BlockedRule:
     rule: str
     title: str | None
@@ -38,7 +38,7 @@ class BlockedRule:
     defeated_by: str | None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class FactChange:
     fact: str
     given: Any
@@ -46,7 +46,7 @@ class FactChange:
     outcome: str
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class WhyNot:
     outcome: str
     reasons: tuple[BlockedRule, ...]  # the applied rules that gave this outcome

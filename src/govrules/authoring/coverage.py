@@ -45,6 +45,7 @@ from govrules.language.file_errors import diagnostics_from_validation
 from govrules.language.located import LocatedModel
 from govrules.language.reader import LocatedMap, read_yaml_file
 from govrules.language.sources import SourceDocument, SourceLibrary
+from govrules.records import record
 from govrules.spans import SourceSpan
 
 __all__ = [
@@ -89,7 +90,7 @@ class CoverageFileModel(LocatedModel):
         return self._key_spans.get(clause) or self.span_of("not_computable")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class CoverageFile:
     """A loaded coverage file and the name positions give it."""
 
@@ -110,7 +111,7 @@ class Citer:
         return f"{self.policy} {self.version} {self.kind} '{self.name}'"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ClauseCoverage:
     """The status of one clause, and what it rests on (``basis``)."""
 
@@ -148,7 +149,7 @@ def _totals(clauses: Iterable[ClauseCoverage]) -> dict[str, int]:
     return totals
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class DocumentCoverage:
     id: str
     title: str
@@ -169,7 +170,7 @@ class DocumentCoverage:
         }
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class CoverageReport:
     documents: tuple[DocumentCoverage, ...]
 

@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
 from govrules.language.expr.ast import Literal
 from govrules.language.sources import SourceLibrary
+from govrules.records import record
 from govrules.spans import SourceSpan
 
 __all__ = ["Finding", "lint"]
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Finding:
     code: str
     level: str  # warning | info

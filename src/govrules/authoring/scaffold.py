@@ -17,13 +17,13 @@ policy validates, lints clean and passes its tests at 100% rule coverage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 from govrules.errors import PolicyLoadError
 from govrules.packs.discovery import PACK_FILE, bundled_policy_directory, read_pack
 from govrules.packs.manifest import compute_manifest, write_manifest
+from govrules.records import record
 
 __all__ = [
     "PACK_VERSION",
@@ -45,7 +45,7 @@ class ScaffoldError(ValueError):
     """A pack id or a target folder the scaffold refuses; the message says what to change."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScaffoldedPack:
     """What ``scaffold_pack`` wrote: the repository, its pack folder and files, the digest."""
 

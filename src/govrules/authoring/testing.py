@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
@@ -16,13 +16,14 @@ from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
 from govrules.errors import GovrulesError
 from govrules.language.files import PolicyTestModel
+from govrules.records import record
 from govrules.runtime.decision import Decision
 from govrules.values import MISSING, Record, to_json_value
 
 __all__ = ["Coverage", "PolicyTestResult", "coverage", "run_policy_tests", "run_test"]
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class PolicyTestResult:
     policy: str
     version: str
@@ -130,7 +131,7 @@ def run_policy_tests(
     return results
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Coverage:
     """Which rules and clauses of a policy version fired in at least one of its tests."""
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from govrules.errors import CaseError, Diagnostic
+from govrules.records import record
 
 __all__ = ["BadRow", "Problem", "problems_of"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """One thing wrong with a row: a stable ``code``, the ``field`` (an input's name or path
     such as ``nominees[2].name``; ``None`` for the row as a whole) and a message for people."""
@@ -36,7 +36,7 @@ class Problem:
         return f"{self.code}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BadRow:
     """A row that could not be decided: its number in the input (1 for the first case) and
     every problem found in it."""

@@ -14,9 +14,9 @@ loads the packs, a second or so.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 
 from govrules.cli.arguments import EXIT_OK, Commands
+from govrules.records import record
 
 __all__ = ["completion_script", "register_completion"]
 
@@ -28,14 +28,14 @@ _FILE, _DIRECTORY, _POLICY, _TEXT = "@file", "@dir", "@policy", "@text"
 _FILE_METAVARS = ("FILE", "PATH", "TARGET", "DECISION.json", "PUBLIC.pem", "PRIVATE.pem")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class _Option:
     flags: tuple[str, ...]
     help: str
     value: str | None  # None: takes no value
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class _Command:
     path: str  # '' for govrules itself, 'pack seal' for a sub-command's own
     commands: tuple[tuple[str, str], ...]  # its sub-commands: name, help

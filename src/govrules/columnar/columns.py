@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
 from govrules.language.expr.types import Type
+from govrules.records import record
 from govrules.values import MISSING
 
 __all__ = ["KINDS", "Column", "NotColumnar", "kind_of", "pow10", "to_python_value"]
@@ -76,7 +76,7 @@ def pow10(exponents: pl.Series) -> pl.Series:
     return pl.DataFrame({"k": exponents}).select(power).to_series()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     """One value per row (``data``; for decimals the coefficient, with ``exp``), or a constant
     Python ``value`` for every row when ``data`` is ``None``."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -32,6 +31,7 @@ from govrules.columnar.rules import RuleRun
 from govrules.columnar.templates import Pieces, fill, render_texts, render_tokens, split, token
 from govrules.compiler.policy import CompiledPolicy
 from govrules.engine import Engine
+from govrules.records import record
 from govrules.runtime.decision import Decision
 from govrules.values import MISSING
 
@@ -53,7 +53,7 @@ def _canonical(value: Any) -> str:
     return WRITERS["jcs"](value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Written:
     outcome: pl.Series
     fingerprint: pl.Series

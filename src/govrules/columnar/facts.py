@@ -15,7 +15,6 @@ exactly why not. Decimals are kept as ``exact_fact`` leaves them (no trailing ze
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -24,6 +23,7 @@ from govrules.columnar.arithmetic import compare, normalised
 from govrules.columnar.columns import LIMIT, Column, NotColumnar, kind_of
 from govrules.columnar.lifting import lift
 from govrules.compiler.policy import CompiledInput, CompiledPolicy
+from govrules.records import record
 from govrules.runtime.case_patterns import DECIMAL_TEXT
 from govrules.runtime.case_values import declared_bounds, scalar_check
 from govrules.runtime.limits import EARLIEST_DATE, LATEST_DATE, MAX_INTEGER, RATE_MAX, RATE_MIN
@@ -42,7 +42,7 @@ class InputColumnError(ValueError):
     """A column that cannot hold its input (a float for money, say), named."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Facts:
     columns: dict[str, Column]  # every input, by name (a constant MISSING when absent)
     refused: pl.Series  # rows the per-case engine must decide

@@ -18,13 +18,13 @@ path computes without passing ``LIMIT`` is one the engine computes exactly too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
 from govrules.columnar.columns import LIMIT, NotColumnar, decimal_parts
+from govrules.records import record
 from govrules.values import MISSING, exact_decimal
 
 __all__ = ["DTYPES", "Lazy", "arithmetic", "compare", "extreme", "round_fen", "unify"]
@@ -64,7 +64,7 @@ def _width(expr: pl.Expr, bound: int) -> pl.Expr:
     return expr.cast(pl.Int128) if bound > NARROW else expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lazy:
     """One value per row (``expr``; for decimals the coefficient at ``scale``, every row's
     ``|coefficient| < bound``), or the constant ``value`` when ``expr`` is ``None``."""

@@ -16,20 +16,20 @@ its rows ``failed``: the per-case engine decides them, and says why.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import localcontext
 from typing import Any
 
 import polars as pl
 
 from govrules.columnar.columns import Column, from_python
+from govrules.records import record
 from govrules.runtime.evaluation import DECIMAL_CONTEXT
 from govrules.values import MISSING
 
 __all__ = ["Lifted", "lift"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lifted:
     """The result per row, the rows whose computation failed, and for calendar functions the
     years without a published holiday schedule each row's computation reached (or null)."""

@@ -11,19 +11,19 @@ output reporting what it misses could not do without, each naming those outputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from govrules.columnar.rules import RuleRun
 from govrules.compiler.policy import CompiledPolicy
+from govrules.records import record
 from govrules.runtime.decision import MissingFact
 
 __all__ = ["MissingKeys", "missing_keys"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MissingKeys:
     policy: CompiledPolicy
     flags: pl.DataFrame

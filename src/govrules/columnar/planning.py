@@ -13,24 +13,23 @@ over the distinct values of a column, so it does not stop a policy from planning
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from govrules.columnar.columns import KINDS
 from govrules.columnar.other_laws import other_law_entries
 from govrules.compiler.policy import CompiledPolicy
 from govrules.language.expr.checked import Checked
+from govrules.records import record
 
 __all__ = ["ColumnarPlan", "Unsupported", "plan"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnarPlan:
     """A policy the columnar path decides."""
 
     policy: CompiledPolicy
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unsupported:
     """A policy the columnar path does not decide, and every reason why."""
 

@@ -15,7 +15,6 @@ cannot be held, or where a computation fails, is marked ``failed``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -28,12 +27,13 @@ from govrules.compiler.context import InputsOnly, SymbolScope
 from govrules.compiler.policy import CompiledInput, CompiledPolicy, Program
 from govrules.language.expr import Checked, Symbol, check, parse_expression
 from govrules.language.expr.types import DATE
+from govrules.records import record
 from govrules.values import MISSING
 
 __all__ = ["RuleRun", "required_condition", "run_rules"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleRun:
     program: Program
     state: dict[int, Column]  # every slot's column after the rules

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -30,6 +29,7 @@ from govrules.columnar.planning import Unsupported, plan
 from govrules.columnar.rules import run_rules
 from govrules.engine import Engine
 from govrules.errors import CaseError, EvaluationError
+from govrules.records import record
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
@@ -42,7 +42,7 @@ class ColumnarError(ValueError):
     """The columnar path was asked for and cannot decide this policy or table."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decided:
     """A table decided in columns: the texts of every row, and the rows left to the engine."""
 

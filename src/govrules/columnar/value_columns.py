@@ -19,7 +19,6 @@ its values.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -30,6 +29,7 @@ from govrules.columnar.facts import read_facts
 from govrules.columnar.planning import Unsupported, plan
 from govrules.columnar.rules import run_rules
 from govrules.engine import Engine
+from govrules.records import record
 
 __all__ = ["PLACES", "ValueColumns", "decide_values"]
 
@@ -38,7 +38,7 @@ PLACES = 18
 DIGITS = 38
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueColumns:
     outcome: pl.Series
     values: dict[str, Any]  # by value name: a pyarrow array, one item per row

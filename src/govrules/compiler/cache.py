@@ -48,6 +48,7 @@ from govrules.language.expr.checked import _NO_CONSTANT, Checked
 from govrules.language.sources import SourceDocument
 from govrules.packs.installed import distribution_digest
 from govrules.packs.manifest import PackRef
+from govrules.records import record_setstate
 
 __all__ = [
     "CACHE_FORMAT",
@@ -63,7 +64,7 @@ _DIGEST_SIZE = hashlib.sha256().digest_size
 _KEY_FILE = "hmac.key"
 # the code whose every byte is part of an entry's name: what shapes a compiled policy
 _CODE_FOLDERS = ("language", "compiler", "packs")
-_GROUND = ("errors", "spans", "citations", "values", "canonical", "versions", "calendar")
+_GROUND = ("errors", "spans", "citations", "values", "canonical", "versions", "calendar", "records")
 # objects compared by identity inside a compiled policy: pickled by name, restored as themselves
 _SHARED: dict[str, Any] = {"no-constant": _NO_CONSTANT}
 _SHARED_NAMES = {id(value): name for name, value in _SHARED.items()}
@@ -182,17 +183,21 @@ class _Pickler(pickle.Pickler):
             fields["required_when"] = None
             condition, frame_slot = _CONDITIONS[obj.required_when]
             return _rebuild_input, (fields, condition, frame_slot)
-        if _FROZEN_SETSTATE is not None and getattr(kind, "__setstate__", None) is _FROZEN_SETSTATE:
-            # a frozen dataclass with slots (the checked trees, the rules, the citations: a
+        if getattr(kind, "__setstate__", None) in _FROZEN_SETSTATES:
+            # a frozen slotted dataclass or record (the checked trees, the rules, the citations: a
             # thousand of them in a policy), made again without dataclasses' generic setstate,
             # which looks up the class's fields for every object it restores
             return _slotted, (kind, tuple(getattr(obj, name) for name in _slot_names(kind)))
         return NotImplemented
 
 
-# what ``dataclass(frozen=True, slots=True)`` gives a class to unpickle with (None: another
-# Python, whose dataclasses pickle as they do by default)
-_FROZEN_SETSTATE = getattr(dataclasses, "_dataclass_setstate", None)
+# what ``dataclass(frozen=True, slots=True)`` and ``record`` give a class to unpickle with (the
+# same function where this Python's dataclasses has one)
+_FROZEN_SETSTATES = frozenset(
+    found
+    for found in (getattr(dataclasses, "_dataclass_setstate", None), record_setstate)
+    if found is not None
+)
 _SETTERS: dict[type, tuple[Callable[[Any, Any], None], ...]] = {}
 
 

@@ -11,7 +11,7 @@ author sees every problem of a file in one run.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from govrules.citations import Citation
@@ -22,6 +22,7 @@ from govrules.language.files import PolicyModel, RuleModel
 from govrules.language.located import Bilingual, LocatedModel
 from govrules.language.sources import SourceDocument, SourceLibrary
 from govrules.packs.manifest import PackRef
+from govrules.records import record
 from govrules.spans import SourceSpan
 
 __all__ = ["Compilation", "InputsOnly", "RuleDraft", "SymbolScope"]
@@ -60,7 +61,7 @@ class InputsOnly(SymbolScope):
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleDraft:
     """A rule whose names and types are checked, before it is ordered and frozen.
 

@@ -10,8 +10,9 @@ a policy taken from the compiled cache does not import until its file model is f
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from govrules.records import record
 
 if TYPE_CHECKING:
     from govrules.language.files import PolicyModel
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["InputLimits", "OtherLaw", "PolicyHeader"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OtherLaw:
     """A policy of another norm that computes the same question (``superior:``/``related:``),
     as the file declares it: the engine evaluates it beside this one."""
@@ -32,7 +33,7 @@ class OtherLaw:
     facts_date: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InputLimits:
     """The bounds an input (or one field of a record input) declares, and a list's length."""
 
@@ -44,7 +45,7 @@ class InputLimits:
     fields: dict[str, InputLimits] | None = None  # a record's fields, by name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyHeader:
     """The plain facts of a policy file that deciding and printing a decision read."""
 

@@ -18,7 +18,6 @@ what some policies need.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from govrules.packs.discovery import (
     packs_for_paths,
 )
 from govrules.packs.manifest import PackRef
+from govrules.records import record
 from govrules.spans import SourceSpan
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Workspace:
     """What was loaded: the packs, every good policy, those under the paths asked about, the
     source documents of every pack, and every problem found."""

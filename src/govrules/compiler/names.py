@@ -9,7 +9,6 @@ here too, since they only name things.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +20,7 @@ from govrules.language.expr import Symbol, Type
 from govrules.language.expr.types import DATE, list_type, record_type, scalar
 from govrules.language.files import InputModel
 from govrules.language.located import LocatedModel
+from govrules.records import record
 
 __all__ = [
     "ENGINE_OUTCOMES",
@@ -37,7 +37,7 @@ ENGINE_OUTCOMES = ("incomplete", "conflict")
 RESERVED_NAMES = ("as_of", "outcome")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Declarations:
     """The declared symbols in slot order, and the slots that follow them."""
 

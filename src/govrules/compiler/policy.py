@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from govrules.language.expr.functions.spec import Compiled
 from govrules.language.expr.types import Type
 from govrules.language.sources import kept_model
 from govrules.packs.manifest import PackRef
+from govrules.records import record
 from govrules.spans import SourceSpan
 from govrules.values import MISSING, effective_text, to_json_value
 
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Interpretation:
     """A reading of an ambiguous text, shown wherever a rule relying on it is used."""
 
@@ -67,7 +68,7 @@ class Interpretation:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Notice:
     code: str
     level: str
@@ -92,7 +93,7 @@ class Notice:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledInput:
     name: str
     slot: int
@@ -106,7 +107,7 @@ class CompiledInput:
     span: SourceSpan | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParameterValue:
     effective_from: dt.date
     value: Any
@@ -115,7 +116,7 @@ class ParameterValue:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledParameter:
     name: str
     slot: int
@@ -146,7 +147,7 @@ class CompiledParameter:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reading:
     """A parameter's value read on a date other than the decision's, and its trace event."""
 
@@ -157,7 +158,7 @@ class Reading:
         return self.event
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledOutput:
     name: str
     slot: int
@@ -173,7 +174,7 @@ class CompiledOutput:
     has_default: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledRule:
     id: str
     index: int
@@ -194,7 +195,7 @@ class CompiledRule:
     kind: str = "rule"  # rule | else (a rule's else branch) | default (an output's or input's)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Program:
     """The closures of every rule for one set of parameter values (and one tracing mode)."""
 
@@ -215,7 +216,7 @@ class Program:
     undated: frozenset[str] = frozenset()  # parameters whose value in force states no date
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True, init=False)
+@record(weakref_slot=True, init=False)
 class CompiledPolicy:
     """A checked, ordered, frozen policy, ready for ``Engine.evaluate``.
 

@@ -29,13 +29,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govrules.compiler.policy import CompiledPolicy
 from govrules.packs.bundled import PACK_FILE, bundled_policy_directory
 from govrules.packs.installed import no_installed_packs
+from govrules.records import record
 
 if TYPE_CHECKING:
     from govrules.compiler.cache import PolicyCache
@@ -50,7 +50,7 @@ RESOLUTION_FORMAT = "govrules-resolution/1"
 _Tree = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resolution:
     """What a load of some ids produced: the policies, the source folders their library reads,
     and the packs it took (root, origin, display name), to read again when asked for."""

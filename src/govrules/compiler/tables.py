@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +43,7 @@ from govrules.errors import suggest
 from govrules.language.expr.ast import Call
 from govrules.language.expr.checked import Checked
 from govrules.language.expr.types import Type
+from govrules.records import record
 from govrules.spans import SourceSpan
 from govrules.values import effective_text, to_json_value
 
@@ -57,7 +57,7 @@ __all__ = ["Band", "Table", "TableRow", "build_table", "check_lookups", "table_t
 _INTERVAL = re.compile(r"^\s*([\[(])\s*([^,\s]*)\s*,\s*([^,\s]*)\s*([\])])\s*$")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Band:
     """An interval of a number or a date; ``None`` for an open edge."""
 
@@ -75,7 +75,7 @@ class Band:
         return self.high is None or value < self.high or (value == self.high and self.high_included)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableRow:
     """A row found by a lookup: its value, the keys it was written for, its clauses."""
 
@@ -97,7 +97,7 @@ class TableRow:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table:
     """One version of a table: rows by their exact keys, then by band where a key has bands."""
 

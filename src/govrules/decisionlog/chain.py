@@ -15,11 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, astuple, dataclass, fields, replace
+from dataclasses import asdict, astuple, fields, replace
 from typing import Any
 
 from govrules.canonical import digest
 from govrules.errors import GovrulesError
+from govrules.records import record
 from govrules.runtime.decision import Decision, fingerprint_of
 
 __all__ = [
@@ -51,7 +52,7 @@ class DecisionLogError(GovrulesError):
     """A decision log cannot be opened, written or read, or a record cannot be made."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LogRecord:
     """One stored record, its fields in the order of the table's columns (``COLUMNS``)."""
 
@@ -90,7 +91,7 @@ class LogRecord:
 COLUMNS = tuple(field.name for field in fields(LogRecord))[:-1] + ("record_hash",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """A decision about to be appended: every column but id, time and the two hashes."""
 
@@ -166,7 +167,7 @@ def seal(entry: Entry, record_id: int, recorded_at: str, previous_hash: str) -> 
     return replace(unsealed, hash=record_hash(unsealed.content()))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChainBreak:
     """The first broken link: the record where the chain stops holding, and why.
 
@@ -185,7 +186,7 @@ class ChainBreak:
         return f"{where}: {self.kind}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChainReport:
     """What ``DecisionLog.verify`` found: how many records hold, the hash of the last of them,
     and the first break (None when the chain is intact)."""

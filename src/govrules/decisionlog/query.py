@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from govrules.canonical import jcs
 from govrules.decisionlog.chain import DecisionLogError, LogRecord
 from govrules.engine import BEIJING
+from govrules.records import record
 from govrules.runtime.decision import canonical_facts
 
 __all__ = ["Moment", "Question", "fact_text", "time_bound"]
@@ -75,7 +76,7 @@ def fact_text(value: Any) -> str:
     return spelled if isinstance(spelled, str) else jcs(spelled).decode("utf-8")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Question:
     """Which records: every part optional, all given parts must hold."""
 

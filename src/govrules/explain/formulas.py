@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from govrules.language.expr import ExpressionSyntaxError, Type, parse_expression
@@ -29,6 +29,7 @@ from govrules.language.expr.ast import (
     Name,
 )
 from govrules.language.files import PolicyModel
+from govrules.records import record
 
 __all__ = ["Formula", "Term", "expression_of", "set_texts", "substitute"]
 
@@ -39,7 +40,7 @@ _SIGNS = {"*": "×", "/": "÷"}
 _FIELD = re.compile(r"\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Term:
     """A value known when the rule ran, and its type (for quoting text, reading fields)."""
 
@@ -47,7 +48,7 @@ class Term:
     type: Type | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Formula:
     """One value a rule gave: ``name = expression = substituted = result``, the parts that
     add nothing (a literal, a substitution that changes nothing) left out."""

@@ -14,7 +14,6 @@ format (``explain.quoting``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,6 +21,7 @@ from govrules.compiler.policy import CompiledOutput, CompiledPolicy
 from govrules.explain.formulas import Formula, Term, expression_of, set_texts, substitute
 from govrules.explain.shown import figure_name, show_value, shown_output
 from govrules.language.expr import Type
+from govrules.records import record
 from govrules.runtime.decision import Decision
 from govrules.values import to_json_value
 
@@ -50,14 +50,14 @@ _STATUS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueRow:
     name: str
     shown: str
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MissingRow:
     fact: str
     label: str
@@ -65,7 +65,7 @@ class MissingRow:
     citations: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoticeRow:
     code: str
     level: str
@@ -74,7 +74,7 @@ class NoticeRow:
     citations: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Figure:
     """A figure of the law a rule read: its value, since when, on which clauses."""
 
@@ -85,13 +85,13 @@ class Figure:
     unverified: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateStep:
     basis: str
     days: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reading:
     """How the policy reads an ambiguous text (an ``interpretation``)."""
 
@@ -101,7 +101,7 @@ class Reading:
     citations: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """A rule that applied, or one that would have and was defeated."""
 
@@ -121,7 +121,7 @@ class Step:
     defeated_by_citations: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotApplied:
     rule: str
     title: str
@@ -129,7 +129,7 @@ class NotApplied:
     citations: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Clause:
     ref: str
     heading: str  # 《document》label
@@ -137,7 +137,7 @@ class Clause:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Explanation:
     """What every rendering of a decision shows, in the order they show it."""
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from govrules.citations import Citation
 from govrules.errors import Diagnostic, PolicyLoadError
 from govrules.language.reader import read_yaml_bytes
+from govrules.records import record
 from govrules.spans import SourceSpan
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ __all__ = ["DocumentCache", "SourceDocument", "SourceLibrary", "kept_model"]
 _Clause = tuple[str, str, str, bool]
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@record(init=False)
 class SourceDocument:
     """A loaded source document: its metadata, its clauses, and a hash of its file."""
 

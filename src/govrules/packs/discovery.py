@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from govrules.packs.manifest import (
     read_manifest,
 )
 from govrules.packs.signing import Signature, SigningError, read_signature
+from govrules.records import record
 from govrules.spans import SourceSpan
 from govrules.versions import VersionError, VersionRange
 
@@ -56,7 +57,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "govrules.packs"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pack:
     """A pack as found on disk -- or a plain folder of policies with no ``pack.yaml``."""
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from govrules.canonical import digest
+from govrules.records import record
 
 __all__ = [
     "CONTENT_FOLDERS",
@@ -41,7 +41,7 @@ MANIFEST_FORMAT = "govrules-pack-manifest/1"
 CONTENT_FOLDERS = ("policies", "sources", "coverage", "examples")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PackRef:
     """The pack a policy was loaded from, as a decision names it: id, version, manifest digest."""
 
@@ -57,7 +57,7 @@ class ManifestError(ValueError):
     """A manifest file that cannot be read as one."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Manifest:
     pack: str
     version: str

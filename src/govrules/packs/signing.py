@@ -15,9 +15,10 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from govrules.records import record
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -47,7 +48,7 @@ class SigningError(ValueError):
     """A key, a signature file or a signature that is not what it should be."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Signature:
     key: str  # the key id of the public key that checks it
     manifest: str  # the manifest digest it signs

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from govrules.canonical import digest, dumps, plain_digest
 from govrules.citations import Citation
 from govrules.compiler.policy import CompiledPolicy, CompiledRule, Notice
+from govrules.records import record
 from govrules.runtime.plans import policy_plan
 from govrules.runtime.trace import TraceRecorder
 from govrules.runtime.trace_events import json_value
@@ -63,7 +63,7 @@ JSON_KEYS = (
 UNFINGERPRINTED = ("trace", "fingerprint")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MissingFact:
     """A fact the decision needed and did not get, with why and on which clause."""
 

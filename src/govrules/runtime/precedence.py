@@ -25,8 +25,9 @@ rank Party documents against state norms: the verdict is then that it cannot be 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from govrules.records import record
 
 if TYPE_CHECKING:
     # the documents are read by attribute (id, law_kind, level, issuer, issued, effective),
@@ -58,7 +59,7 @@ _LEVEL_ZH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Precedence:
     """Which prevails (``this``, ``other``, ``undetermined``, or ``not-applicable``), under
     which articles of 立法法, whether by their words or by analogy, and who decides."""

@@ -14,12 +14,12 @@ that does not apply is ``null``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 from govrules.batch import problems_of
 from govrules.errors import CaseError, CaseFileError
+from govrules.records import record
 
 __all__ = [
     "PROBLEM_JSON",
@@ -43,7 +43,7 @@ def problem_type(code: str) -> str:
     return f"urn:govrules:problem:{code}"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ProblemEntry:
     """One thing wrong with a request."""
 

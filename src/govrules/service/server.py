@@ -16,12 +16,13 @@ import os
 import shutil
 import tempfile
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import uvicorn
 from fastapi import FastAPI
 
 from govrules.engine import Engine
+from govrules.records import record
 from govrules.service.app import create_app
 from govrules.service.settings import ServiceSettings
 
@@ -30,7 +31,7 @@ __all__ = ["EngineRecipe", "app_from_environment", "serve"]
 _ENVIRONMENT = "GOVRULES_SERVICE"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class EngineRecipe:
     """How a worker process loads the engine: ``--policies`` folders only, or the bundled and
     installed packs with ``--pack`` folders (absolute paths)."""

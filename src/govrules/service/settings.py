@@ -11,8 +11,9 @@ service") explains each one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from govrules.records import record
 from govrules.runtime.limits import MAX_CASE_FILE_BYTES
 
 __all__ = [
@@ -47,7 +48,7 @@ DEFAULT_TIMEOUT = 10.0
 BODY_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ServiceSettings:
     """What ``create_app`` and ``govrules serve`` need beyond the engine.
 

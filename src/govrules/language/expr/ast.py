@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+
+from govrules.records import record
 
 __all__ = [
     "Attribute",
@@ -19,53 +20,53 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expr:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal(Expr):
     value: Decimal | int | bool | str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name(Expr):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unary(Expr):
     op: str  # "-" | "not"
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binary(Expr):
     op: str  # + - * / == != < <= > >= and or in "not in"
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conditional(Expr):
     condition: Expr
     then: Expr
     otherwise: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call(Expr):
     function: str
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListLiteral(Expr):
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attribute(Expr):
     """A field of a record: ``sanction.kind``."""
 
@@ -73,7 +74,7 @@ class Attribute(Expr):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comprehension(Expr):
     """``[element for variable in iterable if condition]``: a list built from another list,
     in its order; also the one argument of ``count(x for x in xs if ...)`` and the like."""

@@ -6,11 +6,11 @@ Checked(node, Type("money"), args=(...))   # a node with its type and checked ch
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from govrules.language.expr.ast import Expr
 from govrules.language.expr.types import Type
+from govrules.records import record
 
 __all__ = ["ERROR", "Checked", "ExpressionIssue", "Scope", "Symbol"]
 
@@ -18,7 +18,7 @@ ERROR = Type("error")
 _NO_CONSTANT: Any = object()  # the constant of a node that is not constant
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Symbol:
     """A name an expression may use: an input, a parameter, a computed value, ``as_of``."""
 
@@ -39,7 +39,7 @@ class Scope(Protocol):
     def names(self) -> Iterable[str]: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExpressionIssue:
     code: str
     message: str
@@ -47,7 +47,7 @@ class ExpressionIssue:
     hint: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Checked:
     """A type-checked node. ``constant`` holds the folded value of a constant node."""
 

@@ -11,10 +11,10 @@ runs as few Python calls as the expression needs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from govrules.language.expr.functions.spec import Compiled
+from govrules.records import record
 from govrules.values import MISSING
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Code:
     """A compiled node: its closure, and what is known of it at compile time."""
 

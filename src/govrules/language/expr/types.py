@@ -9,7 +9,7 @@ that no rule set); operations on an optional value give an unknown result rather
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from govrules.records import record
 
 __all__ = [
     "Type",
@@ -34,7 +34,7 @@ NUMERIC = frozenset({"integer", "decimal", "money", "rate"})
 PLAIN = frozenset({"integer", "decimal"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Type:
     kind: str  # bool integer decimal money rate date datetime text enum list record
     values: tuple[str, ...] | None = None  # enum members

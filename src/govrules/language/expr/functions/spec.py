@@ -17,13 +17,13 @@ them):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from govrules.calendar import DateComputation
 from govrules.errors import suggest
 from govrules.language.expr.ast import Call, Expr
 from govrules.language.expr.types import Type
+from govrules.records import record
 
 __all__ = [
     "Argument",
@@ -69,7 +69,7 @@ class SignatureChecker(Protocol):
 SignatureCheck = Callable[[SignatureChecker, Call, tuple[Argument, ...]], Type | None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunctionSpec:
     """One allowed function: its signature, and how it runs where a plain callable suffices.
 
