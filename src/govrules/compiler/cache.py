@@ -58,7 +58,7 @@ __all__ = [
     "folder_listing",
 ]
 
-CACHE_FORMAT = "govrules-cache/2"
+CACHE_FORMAT = "govrules-cache/3"
 _MAGIC = CACHE_FORMAT.encode() + b"\n"
 _DIGEST_SIZE = hashlib.sha256().digest_size
 _KEY_FILE = "hmac.key"

@@ -1,10 +1,12 @@
 """What a compiled policy says about itself in plain values: the facts of its file that the
 engine reads when it decides (dates in force, the other norms it compares itself with, the
-bounds its inputs declare), so that deciding never needs the file model -- nor pydantic, which
-a policy taken from the compiled cache does not import until its file model is first read.
+bounds its inputs declare) and that an explanation prints (titles, each rule's expressions as
+written), so that deciding and explaining never need the file model -- nor pydantic, which a
+policy taken from the compiled cache does not import until its file model is first read.
 
     header = PolicyHeader.of(model)        # from a validated PolicyModel
     header.effective_start, header.other_laws[0].policy, header.input_limits["amount"].ge
+    header.set_texts["first_deposit"]      # {'rate_min': '0.04', ...}, as the file writes them
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ class PolicyHeader:
     declared_inputs: tuple[str, ...]  # the inputs, in the order the file declares them
     input_limits: dict[str, InputLimits]
     other_laws: tuple[OtherLaw, ...]  # superior ones first, then related ones
+    outcome_titles: dict[str, tuple[str, str]]  # an outcome's title (zh, en), where it has one
+    # the expressions each rule sets, as written, by the id the trace names it with (``r``,
+    # ``r:else``, ``default:name``): what an explanation shows a value was computed by
+    set_texts: dict[str, dict[str, str]]
 
     @classmethod
     def of(cls, model: PolicyModel) -> PolicyHeader:
@@ -94,6 +100,10 @@ class PolicyHeader:
             declared_inputs=tuple(model.inputs),
             input_limits={name: _limits(spec) for name, spec in model.inputs.items()},
             other_laws=other_laws,
+            outcome_titles={
+                outcome: (title.zh, title.en) for outcome, title in model.outcome.titles.items()
+            },
+            set_texts=_set_texts(model),
         )
 
 
@@ -107,3 +117,19 @@ def _limits(spec: Any) -> InputLimits:
         getattr(spec, "max_items", None),
         None if fields is None else {name: _limits(field) for name, field in fields.items()},
     )
+
+
+def _set_texts(model: PolicyModel) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for rule in model.rules:
+        found[rule.id] = dict(rule.set)
+        if rule.otherwise is not None:
+            found[f"{rule.id}:else"] = dict(rule.otherwise.set)
+    for owner in (model.inputs, model.outputs):
+        for name, spec in owner.items():
+            default = getattr(spec, "default", None)
+            if default is not None:
+                value = default.value
+                text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+                found[f"default:{name}"] = {name: text}
+    return found

@@ -4,7 +4,8 @@ values it read put in, and the result.
     severance_amount = round_fen(monthly_base * min(compensation_months, 12), 'half_up')
                      = round_fen(21000 × min(12, 12), 'half_up') = 252000.00
 
-The expression comes from the policy file (a rule's ``set``, its ``else``, a ``default``), the
+The expression comes from the policy file (a rule's ``set``, its ``else``, a ``default``: the
+header's ``set_texts``), the
 values from the trace: the facts and values the rule event ``reads``, the figures read for the
 rule, and ``as_of``. A name bound by a comprehension, the table of a ``lookup`` and the
 parameter of an ``at`` stay names. When the values would make the line unreadable (a list of
@@ -28,10 +29,9 @@ from govrules.language.expr.ast import (
     Literal,
     Name,
 )
-from govrules.language.files import PolicyModel
 from govrules.records import record
 
-__all__ = ["Formula", "Term", "expression_of", "set_texts", "substitute"]
+__all__ = ["Formula", "Term", "expression_of", "substitute"]
 
 _LONGEST = 160  # characters of a substituted expression still worth reading
 _LIST_ITEMS = 5  # items of a list still worth reading in place of its name
@@ -74,24 +74,6 @@ class Formula:
 
     def __str__(self) -> str:
         return f"{self.lead} " + " = ".join(self.parts)
-
-
-def set_texts(model: PolicyModel) -> dict[str, dict[str, str]]:
-    """The expressions each rule sets, as written, by rule id (``r``, ``r:else``,
-    ``default:name``, as the trace names them)."""
-    found: dict[str, dict[str, str]] = {}
-    for rule in model.rules:
-        found[rule.id] = dict(rule.set)
-        if rule.otherwise is not None:
-            found[f"{rule.id}:else"] = dict(rule.otherwise.set)
-    for owner in (model.inputs, model.outputs):
-        for name, spec in owner.items():
-            default = getattr(spec, "default", None)
-            if default is not None:
-                value = default.value
-                text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-                found[f"default:{name}"] = {name: text}
-    return found
 
 
 def expression_of(text: str) -> tuple[str | None, Expr | None]:

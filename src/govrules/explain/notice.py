@@ -12,9 +12,8 @@ __all__ = ["missing_notice"]
 
 def missing_notice(decision: Decision) -> str:
     """The notice as text (Chinese first, English after); an empty notice says so."""
-    policy = decision.policy.model
     lines = [
-        f"一次性告知书 / One-time notice of missing facts — {policy.title.zh}",
+        f"一次性告知书 / One-time notice of missing facts — {decision.policy.header.title_zh}",
         f"{decision.policy.id} {decision.policy.version}   as of {decision.as_of.isoformat()}",
         "",
     ]

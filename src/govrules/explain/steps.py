@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from govrules.compiler.policy import CompiledOutput, CompiledPolicy
-from govrules.explain.formulas import Formula, Term, expression_of, set_texts, substitute
+from govrules.explain.formulas import Formula, Term, expression_of, substitute
 from govrules.explain.shown import figure_name, show_value, shown_output
 from govrules.language.expr import Type
 from govrules.records import record
@@ -160,17 +160,17 @@ class Explanation:
 def explain(decision: Decision) -> Explanation:
     """The explanation of ``decision``: a pure function of it (steps need its trace)."""
     policy = decision.policy
-    model = policy.model
+    header = policy.header  # plain values: no file model read (nor pydantic imported)
     outputs = {o.name: o for o in policy.outputs}
-    title = model.outcome.titles.get(decision.outcome)
+    title = header.outcome_titles.get(decision.outcome)
     steps, not_applied = _steps(decision)
     return Explanation(
-        title=f"{model.title.zh} / {model.title.en}",
+        title=f"{header.title_zh} / {header.title_en}",
         policy=policy.id,
         version=policy.version,
         as_of=decision.as_of.isoformat(),
         outcome=decision.outcome,
-        outcome_title=f"{title.zh} / {title.en}" if title else None,
+        outcome_title=f"{title[0]} / {title[1]}" if title else None,
         values=tuple(
             ValueRow(name, shown_output(value, outputs[name]), _label(outputs[name]))
             for name, value in decision.values.items()
@@ -225,7 +225,7 @@ def _steps(decision: Decision) -> tuple[tuple[Step, ...], tuple[NotApplied, ...]
     """The steps shown in full, numbered, and the rules that did not apply."""
     shown: list[Step] = []
     others: list[NotApplied] = []
-    texts = set_texts(decision.policy.model)
+    texts = decision.policy.header.set_texts
     figures: list[dict[str, Any]] = []
     dates: list[dict[str, Any]] = []
     for event in decision.trace:

@@ -58,7 +58,7 @@ def deadline_timeline(decision: Decision) -> str:
     """The timeline as text."""
     policy = decision.policy
     lines = [
-        f"Deadlines — {policy.model.title.zh} / {policy.model.title.en}",
+        f"Deadlines — {policy.header.title_zh} / {policy.header.title_en}",
         f"policy {policy.id} {policy.version}   as of {decision.as_of.isoformat()}",
         "",
     ]
