@@ -4,12 +4,12 @@ values it read put in, and the result.
     severance_amount = round_fen(monthly_base * min(compensation_months, 12), 'half_up')
                      = round_fen(21000 × min(12, 12), 'half_up') = 252000.00
 
-The expression comes from the policy file (a rule's ``set``, its ``else``, a ``default``: the
-header's ``set_texts``), the
-values from the trace: the facts and values the rule event ``reads``, the figures read for the
-rule, and ``as_of``. A name bound by a comprehension, the table of a ``lookup`` and the
-parameter of an ``at`` stay names. When the values would make the line unreadable (a list of
-records, a long list, a very long line) only the expression and the result are shown.
+The expression comes from the policy file as written (a rule's ``set``, its ``else``, a
+``default``: the compiled policy's ``header.set_texts``), the values from the trace: the facts
+and values the rule event ``reads``, the figures read for the rule, and ``as_of``. A name bound
+by a comprehension, the table of a ``lookup`` and the parameter of an ``at`` stay names. When
+the values would make the line unreadable (a list of records, a long list, a very long line)
+only the expression and the result are shown.
 """
 
 from __future__ import annotations
